@@ -1,0 +1,1 @@
+"""convscope's numerics: neural-network-style 2-D convolution in pure numpy."""
