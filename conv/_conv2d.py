@@ -1,0 +1,144 @@
+"""The public 2-D convolution: validate, pad, pick an algorithm, reshape the result."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from conv._direct import correlate_direct
+from conv._fft import correlate_fft
+from conv._geometry import IntPair, PaddingSpec, _window_geometry, as_pair
+from conv._method import choose_method
+from conv._padding import check_pad_mode, pad
+
+METHODS = ("auto", "direct", "fft")
+
+
+def as_float_array(a: ArrayLike, name: str) -> np.ndarray:
+    """``a`` as a float32 or float64 array, refusing what cannot be convolved as reals."""
+    a = np.asarray(a)
+    kind = a.dtype.kind
+    if kind == "c":
+        raise ValueError(f"{name} must be real, got complex dtype {a.dtype}")
+    if kind not in "biuf":
+        raise ValueError(f"{name} must be numeric, got dtype {a.dtype}")
+    if a.dtype == np.float32 or a.dtype == np.float16:
+        # float16 has no fast matmul or FFT; float32 keeps its memory saving.
+        return a.astype(np.float32, copy=False)
+    return a.astype(np.float64, copy=False)
+
+
+def _check_arrays(x: np.ndarray, kernel: np.ndarray) -> None:
+    if x.ndim not in (2, 3):
+        raise ValueError(f"x must be (H, W) or (H, W, C), got {x.ndim}-D shape {x.shape}")
+    if kernel.ndim not in (2, 3, 4):
+        raise ValueError(
+            f"kernel must be (KH, KW), (KH, KW, C) or (KH, KW, C, F), "
+            f"got {kernel.ndim}-D shape {kernel.shape}"
+        )
+    for name, a in (("x", x), ("kernel", kernel)):
+        if a.size == 0:
+            raise ValueError(f"{name} must not be empty, got shape {a.shape}")
+
+
+def prepare(x, kernel, stride, padding, dilation, pad_mode, flip):
+    """Validate everything; return the (H, W, C) input, (KH, KW, C, F) kernel and geometry.
+
+    Both arrays come back in one float dtype, the kernel already flipped if
+    asked. Shared with :func:`conv.explain_cell` so both see the same numbers.
+    """
+    x = as_float_array(x, "x")
+    kernel = as_float_array(kernel, "kernel")
+    _check_arrays(x, kernel)
+    check_pad_mode(pad_mode)
+    in_shape, k_shape, strides, pads, *_ = _window_geometry(
+        x.shape, kernel.shape, stride, padding, dilation
+    )
+    if not isinstance(flip, (bool, np.bool_)):
+        raise ValueError(f"flip must be True or False, got {flip!r}")
+    dtype = np.result_type(x, kernel)
+    x3 = x.reshape((*in_shape[:2], -1)).astype(dtype, copy=False)
+    k4 = kernel.reshape((*k_shape[:2], x3.shape[2], -1)).astype(dtype, copy=False)
+    if flip:
+        k4 = k4[::-1, ::-1]
+    return x3, np.ascontiguousarray(k4), strides, pads, as_pair(dilation, "dilation")
+
+
+def conv2d(
+    x: ArrayLike,
+    kernel: ArrayLike,
+    *,
+    stride: IntPair = 1,
+    padding: PaddingSpec = "valid",
+    dilation: IntPair = 1,
+    pad_mode: str = "zeros",
+    flip: bool = False,
+    method: str = "auto",
+) -> np.ndarray:
+    """2-D cross-correlation as in CNN layers, with stride, padding and dilation.
+
+    ``out[i, j, f] = sum over m, n, c of
+    x_pad[i * sh + m * dh, j * sw + n * dw, c] * kernel[m, n, c, f]``.
+
+    Parameters
+    ----------
+    x : array_like
+        ``(H, W)`` or channels-last ``(H, W, C)``.
+    kernel : array_like
+        ``(KH, KW)`` for a 2-D ``x`` (or one channel), ``(KH, KW, C)`` for one
+        filter, or ``(KH, KW, C, F)`` for ``F`` filters.
+    stride, dilation : int or (int, int)
+        Positive step between windows and between kernel taps, per (rows, cols).
+    padding : str, int or tuple
+        ``"valid"``, ``"same"`` (output ``ceil(H / stride)``, odd extra
+        bottom/right as TensorFlow), ``"full"``, an int, ``(rows, cols)`` or
+        ``((top, bottom), (left, right))``. See :func:`conv.resolve_padding`.
+    pad_mode : {"zeros", "reflect", "replicate", "circular"}
+        What the padding cells hold, with PyTorch's semantics; see :func:`conv.pad`.
+    flip : bool
+        Rotate the kernel 180 degrees first: true convolution, as
+        ``scipy.signal.convolve2d``.
+    method : {"auto", "direct", "fft"}
+        Algorithm. ``"auto"`` asks the cost model, but uses ``"direct"`` when
+        ``x`` holds NaN or infinity, since an FFT smears those over every
+        output cell.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(OH, OW)`` for a 2-D or 3-D kernel, ``(OH, OW, F)`` for a 4-D one,
+        see :func:`conv.output_shape`. float32 if both inputs are float32 (or
+        float16), otherwise float64; integer and bool inputs become float64.
+
+    Raises
+    ------
+    ValueError
+        For any invalid argument, naming it and the value given.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.arange(16.0).reshape(4, 4)
+    >>> conv2d(x, np.ones((2, 2)), stride=2)
+    array([[10., 18.],
+           [42., 50.]])
+    >>> conv2d(x, np.array([[1.0, -1.0]]), padding=((0, 0), (0, 1)))[0]
+    array([-1., -1., -1.,  3.])
+    >>> conv2d(np.ones((8, 8, 3)), np.ones((3, 3, 3, 4)), padding="same").shape
+    (8, 8, 4)
+    """
+    x_arr, k4, strides, pads, dilations = prepare(
+        x, kernel, stride, padding, dilation, pad_mode, flip
+    )
+    if not isinstance(method, str) or method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    xp = pad(x_arr, pads, pad_mode)
+    if method == "auto":
+        method = (
+            choose_method(xp.shape, k4.shape, strides, dilations)
+            if np.isfinite(x_arr).all()
+            else "direct"
+        )
+    correlate = correlate_fft if method == "fft" else correlate_direct
+    out = correlate(xp, k4, strides, dilations)
+    return out if np.ndim(kernel) == 4 else out[..., 0]

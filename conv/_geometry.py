@@ -1,0 +1,265 @@
+"""Where the window goes: argument pairs, padding amounts and output sizes.
+
+Everything here works on shapes only, so the app can show sizes and refuse
+bad settings before any array is touched.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Sequence
+
+import numpy as np
+
+IntPair = int | tuple[int, int]
+PaddingSpec = str | int | tuple[int, int] | tuple[tuple[int, int], tuple[int, int]]
+Padding2D = tuple[tuple[int, int], tuple[int, int]]
+
+PADDING_NAMES = ("valid", "same", "full")
+
+
+def _is_int(value: object) -> bool:
+    # bool is an int subclass, but stride=True is a bug, not a request for 1.
+    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
+
+
+def _as_sequence(value: object) -> object:
+    return value.tolist() if isinstance(value, np.ndarray) else value
+
+
+def as_pair(value: object, name: str) -> tuple[int, int]:
+    """Turn a positive int or (rows, cols) pair into a pair of Python ints.
+
+    Examples
+    --------
+    >>> as_pair(2, "stride")
+    (2, 2)
+    >>> as_pair((1, 3), "dilation")
+    (1, 3)
+    >>> as_pair((0, 1), "stride")
+    Traceback (most recent call last):
+    ...
+    ValueError: stride must be positive integers, got (0, 1)
+    """
+    value = _as_sequence(value)
+    if _is_int(value):
+        pair = (int(value), int(value))
+    elif (
+        isinstance(value, Sequence)
+        and not isinstance(value, str)
+        and len(value) == 2
+        and all(_is_int(v) for v in value)
+    ):
+        pair = (int(value[0]), int(value[1]))
+    else:
+        raise ValueError(f"{name} must be an int or a pair of ints (rows, cols), got {value!r}")
+    if min(pair) < 1:
+        raise ValueError(f"{name} must be positive integers, got {value!r}")
+    return pair
+
+
+def _check_shapes(
+    input_shape: Sequence[int], kernel_shape: Sequence[int]
+) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Validate an (H, W[, C]) input shape against a (KH, KW[, C[, F]]) kernel shape."""
+    shapes = []
+    for name, shape, ndims in (
+        ("input_shape", input_shape, (2, 3)),
+        ("kernel_shape", kernel_shape, (2, 3, 4)),
+    ):
+        shape = _as_sequence(shape)
+        if (
+            not isinstance(shape, Sequence)
+            or isinstance(shape, str)
+            or len(shape) not in ndims
+            or not all(_is_int(s) for s in shape)
+        ):
+            raise ValueError(
+                f"{name} must be a tuple of {' or '.join(map(str, ndims))} ints, got {shape!r}"
+            )
+        shape = tuple(int(s) for s in shape)
+        if min(shape) < 1:
+            raise ValueError(f"{name} must have no empty axis, got {shape}")
+        shapes.append(shape)
+    in_shape, k_shape = shapes
+    channels = in_shape[2] if len(in_shape) == 3 else 1
+    if len(k_shape) == 2 and channels != 1:
+        raise ValueError(
+            f"kernel of shape {k_shape} has no channel axis but input has {channels} channels; "
+            f"give a ({k_shape[0]}, {k_shape[1]}, {channels}) kernel"
+        )
+    if len(k_shape) >= 3 and k_shape[2] != channels:
+        raise ValueError(f"kernel has {k_shape[2]} channels but input has {channels}")
+    return in_shape, k_shape
+
+
+def _explicit_padding(padding: object) -> Padding2D:
+    """Turn an int, (rows, cols) or ((top, bottom), (left, right)) into the last form."""
+    padding = _as_sequence(padding)
+    is_seq = isinstance(padding, Sequence) and not isinstance(padding, str)
+    if _is_int(padding):
+        pads = ((padding, padding), (padding, padding))
+    elif is_seq and len(padding) == 2 and all(_is_int(p) for p in padding):
+        pads = ((padding[0], padding[0]), (padding[1], padding[1]))
+    elif (
+        is_seq
+        and len(padding) == 2
+        and all(
+            isinstance(side, Sequence) and len(side) == 2 and all(_is_int(p) for p in side)
+            for side in padding
+        )
+    ):
+        pads = (tuple(padding[0]), tuple(padding[1]))
+    else:
+        raise ValueError(
+            "padding must be 'valid', 'same', 'full', an int, a pair (rows, cols) or "
+            f"((top, bottom), (left, right)), got {padding!r}"
+        )
+    if min(min(side) for side in pads) < 0:
+        raise ValueError(f"padding must be non-negative, got {padding!r}")
+    return tuple((int(a), int(b)) for a, b in pads)
+
+
+def resolve_padding(
+    input_shape: Sequence[int],
+    kernel_shape: Sequence[int],
+    *,
+    stride: IntPair = 1,
+    padding: PaddingSpec = "valid",
+    dilation: IntPair = 1,
+) -> Padding2D:
+    """Rows and columns of padding added to each side, as ((top, bottom), (left, right)).
+
+    Parameters
+    ----------
+    input_shape : tuple of int
+        ``(H, W)`` or ``(H, W, C)``.
+    kernel_shape : tuple of int
+        ``(KH, KW)``, ``(KH, KW, C)`` or ``(KH, KW, C, F)``.
+    stride, dilation : int or (int, int)
+        Step between windows and between kernel taps, per (rows, cols).
+    padding : str, int or tuple
+        ``"valid"`` (none), ``"same"`` (output ``ceil(H / stride)``; the odd
+        extra row or column goes bottom/right, TensorFlow's rule), ``"full"``
+        (``dilation * (k - 1)`` each side, every overlap), an int, a
+        ``(rows, cols)`` pair, or ``((top, bottom), (left, right))``.
+
+    Returns
+    -------
+    ((int, int), (int, int))
+
+    Examples
+    --------
+    >>> resolve_padding((5, 5), (3, 3), padding="same")
+    ((1, 1), (1, 1))
+    >>> resolve_padding((6, 6), (3, 3), stride=2, padding="same")
+    ((0, 1), (0, 1))
+    >>> resolve_padding((5, 5), (3, 3), padding="full", dilation=2)
+    ((4, 4), (4, 4))
+    >>> resolve_padding((5, 5), (3, 3), padding=(1, 2))
+    ((1, 1), (2, 2))
+    """
+    in_shape, k_shape = _check_shapes(input_shape, kernel_shape)
+    strides = as_pair(stride, "stride")
+    dilations = as_pair(dilation, "dilation")
+    if not isinstance(padding, str):
+        return _explicit_padding(padding)
+    if padding == "valid":
+        return ((0, 0), (0, 0))
+    pads = []
+    for size, k, s, d in zip(in_shape[:2], k_shape[:2], strides, dilations, strict=True):
+        extent = d * (k - 1) + 1
+        if padding == "full":
+            pads.append((extent - 1, extent - 1))
+        elif padding == "same":
+            total = max((math.ceil(size / s) - 1) * s + extent - size, 0)
+            pads.append((total // 2, total - total // 2))
+        else:
+            raise ValueError(f"padding must be one of {PADDING_NAMES} or numbers, got {padding!r}")
+    return tuple(pads)
+
+
+def _window_geometry(input_shape, kernel_shape, stride, padding, dilation):
+    """Validated pieces shared by output_shape and unreached."""
+    in_shape, k_shape = _check_shapes(input_shape, kernel_shape)
+    strides = as_pair(stride, "stride")
+    dilations = as_pair(dilation, "dilation")
+    pads = resolve_padding(in_shape, k_shape, stride=strides, padding=padding, dilation=dilations)
+    padded = tuple(n + a + b for n, (a, b) in zip(in_shape[:2], pads, strict=True))
+    extent = tuple(d * (k - 1) + 1 for k, d in zip(k_shape[:2], dilations, strict=True))
+    if extent[0] > padded[0] or extent[1] > padded[1]:
+        raise ValueError(
+            f"effective kernel {extent[0]}x{extent[1]} ({k_shape[0]}x{k_shape[1]}, "
+            f"dilation {dilation}) is larger than the padded input {padded[0]}x{padded[1]}"
+        )
+    out = tuple((p - e) // s + 1 for p, e, s in zip(padded, extent, strides, strict=True))
+    return in_shape, k_shape, strides, pads, padded, extent, out
+
+
+def output_shape(
+    input_shape: Sequence[int],
+    kernel_shape: Sequence[int],
+    *,
+    stride: IntPair = 1,
+    padding: PaddingSpec = "valid",
+    dilation: IntPair = 1,
+) -> tuple[int, ...]:
+    """Shape of ``conv2d``'s result, without computing it.
+
+    ``(OH, OW)`` for a 2-D or 3-D kernel shape, ``(OH, OW, F)`` for a 4-D one,
+    with ``OH = (H + top + bottom - dilation * (KH - 1) - 1) // stride + 1``.
+    Arguments are as for :func:`conv.conv2d`; a kernel wider than the padded
+    input raises ``ValueError``.
+
+    Examples
+    --------
+    >>> output_shape((5, 5), (3, 3))
+    (3, 3)
+    >>> output_shape((33, 33, 3), (5, 5, 3), stride=2)
+    (15, 15)
+    >>> output_shape((28, 28, 1), (3, 3, 1, 8), padding="same")
+    (28, 28, 8)
+    >>> output_shape((5, 5), (5, 5), dilation=2)
+    Traceback (most recent call last):
+    ...
+    ValueError: effective kernel 9x9 (5x5, dilation 2) is larger than the padded input 5x5
+    """
+    _, k_shape, *_, out = _window_geometry(input_shape, kernel_shape, stride, padding, dilation)
+    return out + k_shape[3:]
+
+
+def unreached(
+    input_shape: Sequence[int],
+    kernel_shape: Sequence[int],
+    *,
+    stride: IntPair = 1,
+    padding: PaddingSpec = "valid",
+    dilation: IntPair = 1,
+) -> tuple[int, int]:
+    """Input rows at the bottom and columns at the right that no window covers.
+
+    With a stride above 1 the windows stop once the next one would run past
+    the padded input, so the last few real rows or columns can be dropped
+    silently; this counts them. Gaps *between* dilated taps are not counted.
+
+    Returns
+    -------
+    (rows, cols) : (int, int)
+
+    Examples
+    --------
+    >>> unreached((6, 7), (3, 3), stride=2)
+    (1, 0)
+    >>> unreached((6, 7), (3, 3), stride=2, padding="same")
+    (0, 0)
+    """
+    in_shape, _, strides, pads, padded, extent, out = _window_geometry(
+        input_shape, kernel_shape, stride, padding, dilation
+    )
+    counts = []
+    for axis in (0, 1):
+        # Padded rows past the last window's end; the bottom padding is the first to go.
+        left_over = padded[axis] - ((out[axis] - 1) * strides[axis] + extent[axis])
+        counts.append(min(max(left_over - pads[axis][1], 0), in_shape[axis]))
+    return tuple(counts)
