@@ -1,0 +1,1 @@
+"""Reading and writing arrays safely: uploads in, CSV and .npy out."""
