@@ -16,7 +16,10 @@ METHODS = ("auto", "direct", "fft")
 
 def as_float_array(a: ArrayLike, name: str) -> np.ndarray:
     """``a`` as a float32 or float64 array, refusing what cannot be convolved as reals."""
-    a = np.asarray(a)
+    try:
+        a = np.asarray(a)
+    except ValueError as error:  # ragged nested lists
+        raise ValueError(f"{name} must be a rectangular numeric array: {error}") from None
     kind = a.dtype.kind
     if kind == "c":
         raise ValueError(f"{name} must be real, got complex dtype {a.dtype}")
