@@ -1,0 +1,393 @@
+"""Plotly figures of inputs, filters and outputs: arrays in, figures out.
+
+Every heatmap is drawn the way a matrix is printed (row 0 at the top, square
+cells) on a diverging, colour-blind-safe scale centred at zero, so the sign
+of a value reads at a glance. Arrays larger than ``max_cells`` are drawn by
+taking every n-th row and column (the title says so); the numbers behind
+them are never changed.
+
+Examples
+--------
+>>> import numpy as np
+>>> fig = array_figure(np.arange(6.0).reshape(2, 3), title="x")
+>>> fig.data[0].type, fig.layout.yaxis.autorange
+('heatmap', 'reversed')
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from conv.io.limits import MAX_DRAWN_CELLS
+
+__all__ = [
+    "COLORSCALE",
+    "array_figure",
+    "drawn_step",
+    "kernel_figure",
+    "output_figure",
+    "products_table",
+]
+
+#: ColorBrewer's red-blue, reversed so that positive is red; safe for the
+#: common colour-vision deficiencies and symmetric about its midpoint.
+COLORSCALE = "RdBu_r"
+
+# Printing values in cells helps up to roughly this many per panel; beyond it
+# the digits overlap.
+TEXT_CELLS = 400
+# Most panels drawn side by side; more channels or filters are left out.
+MAX_PANELS = 8
+# Most kernel taps outlined one by one; bigger windows get one outline.
+MAX_TAP_OUTLINES = 150
+
+_HATCH = {"shape": "/", "fgcolor": "rgba(60,60,60,0.55)", "bgcolor": "rgba(190,190,190,0.45)"}
+_TAP_COLOR = "#111111"
+_PADDING_TAP_COLOR = "#e69f00"  # Okabe-Ito orange: distinct from red and blue
+
+
+def drawn_step(shape: tuple[int, int], max_cells: int = MAX_DRAWN_CELLS) -> int:
+    """Smallest n such that every n-th row and column fits in ``max_cells``.
+
+    Examples
+    --------
+    >>> drawn_step((100, 100), 10_000), drawn_step((1024, 1024), 250_000)
+    (1, 3)
+    """
+    h, w = shape
+    step = max(1, math.isqrt(max(h * w // max(max_cells, 1), 1)))
+    while math.ceil(h / step) * math.ceil(w / step) > max_cells:
+        step += 1
+    return step
+
+
+def array_figure(
+    x: np.ndarray,
+    *,
+    title: str = "input",
+    padded: np.ndarray | None = None,
+    padding: tuple[tuple[int, int], tuple[int, int]] = ((0, 0), (0, 0)),
+    window: object | None = None,
+    max_cells: int = MAX_DRAWN_CELLS,
+) -> go.Figure:
+    """Heatmaps of an (H, W) or (H, W, C) array, one panel per channel.
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+        The array as the user gave it.
+    title : str
+        Figure title; the drawing step is appended when downsampled.
+    padded : numpy.ndarray, optional
+        ``x`` padded by ``padding`` (e.g. :func:`conv.pad`); its border is
+        drawn hatched so padding cells are never mistaken for input.
+    padding : ((top, bottom), (left, right))
+        How much of ``padded`` is border.
+    window : conv.CellExplanation, optional
+        Outlines the taps of one output cell: black on input cells, orange on
+        padding cells, at their dilated positions in every channel.
+    max_cells : int
+        Most cells drawn in the whole figure.
+    """
+    (top, bottom), (left, right) = padding
+    values = x if padded is None else padded
+    values = values if values.ndim == 3 else values[:, :, None]
+    h, w = x.shape[:2]
+    rows = np.arange(-top, values.shape[0] - top)
+    cols = np.arange(-left, values.shape[1] - left)
+    channels = min(values.shape[2], MAX_PANELS)
+    names = [_channel_name(c, x.ndim) for c in range(channels)]
+    grid = _Grid([values[:, :, c] for c in range(channels)], rows, cols, names, max_cells)
+    for panel in range(channels):
+        if padded is not None and any((top, bottom, left, right)):
+            grid.add(_padding_band(h, w, padding), panel)
+        if window is not None:
+            _outline_window(grid, window, panel)
+    return grid.figure(title, values.shape[2], "channels")
+
+
+def kernel_figure(kernel: np.ndarray, *, title: str = "filter") -> go.Figure:
+    """Heatmaps of a kernel: one row of panels per filter, one column per channel.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> fig = kernel_figure(np.ones((3, 3, 2, 4)))
+    >>> len(fig.data)
+    8
+    """
+    k = kernel.reshape(kernel.shape[:2] + (1,) * (4 - kernel.ndim) + kernel.shape[2:])
+    if kernel.ndim == 3:
+        k = kernel[:, :, :, None]
+    channels, filters = min(k.shape[2], MAX_PANELS), min(k.shape[3], MAX_PANELS)
+    panels, names = [], []
+    for f in range(filters):
+        for c in range(channels):
+            panels.append(k[:, :, c, f])
+            names.append(_filter_name(f, kernel.ndim) + _channel_name(c, kernel.ndim))
+    rows, cols = np.arange(k.shape[0]), np.arange(k.shape[1])
+    grid = _Grid(panels, rows, cols, names, MAX_DRAWN_CELLS, per_row=channels)
+    return grid.figure(title, k.shape[2] * k.shape[3], "panels")
+
+
+def output_figure(
+    out: np.ndarray,
+    *,
+    title: str = "output",
+    selected: tuple[int, int] | None = None,
+    filled: int | None = None,
+    max_cells: int = MAX_DRAWN_CELLS,
+) -> go.Figure:
+    """Heatmaps of an (OH, OW) or (OH, OW, F) output, one panel per filter.
+
+    Each panel carries a near-transparent scatter point at every drawn cell
+    centre: clicks on a plotly heatmap report no point (plotly.js #7685),
+    clicks on these do, with the filter index as ``customdata``.
+
+    Parameters
+    ----------
+    selected : (row, col), optional
+        Cell to outline (the one being explained).
+    filled : int, optional
+        Show only the first ``filled`` cells in row-major order, as while
+        stepping the window through the input.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> fig = output_figure(np.zeros((2, 3)), filled=4)
+    >>> [t.type for t in fig.data], int(np.isnan(np.array(fig.data[0].z, float)).sum())
+    (['heatmap', 'scatter'], 2)
+    """
+    values = out if out.ndim == 3 else out[:, :, None]
+    filters = min(values.shape[2], MAX_PANELS)
+    if filled is not None:
+        values = values.astype(float)
+        values.reshape(-1, values.shape[2])[filled:] = np.nan
+    oh, ow = values.shape[:2]
+    rows, cols = np.arange(oh), np.arange(ow)
+    names = [_filter_name(f, out.ndim + 1) for f in range(filters)]
+    grid = _Grid([values[:, :, f] for f in range(filters)], rows, cols, names, max_cells)
+    step = grid.step
+    grid_r, grid_c = np.meshgrid(rows[::step], cols[::step], indexing="ij")
+    for f in range(filters):
+        cells = values[::step, ::step, f]
+        label = names[f] and f", {names[f]}"
+        grid.add(_click_targets(grid_r, grid_c, cells, f, label, ow // step + 1), f)
+        if selected is not None:
+            _outline(grid, [selected], _TAP_COLOR, f, width=3)
+    return grid.figure(title, values.shape[2], "filters")
+
+
+def products_table(explanation: object) -> pd.DataFrame:
+    """The arithmetic of one output cell, one row per (tap, channel).
+
+    ``explanation`` is a :class:`conv.CellExplanation`; the ``x·w`` column
+    sums to its ``value``.
+
+    Examples
+    --------
+    >>> import numpy as np, conv
+    >>> e = conv.explain_cell(np.arange(9.0).reshape(3, 3), np.ones((2, 2)), 0, 1)
+    >>> t = products_table(e)
+    >>> list(t["input (row, col)"]), float(t["x·w"].sum()) == e.value
+    (['(0, 1)', '(0, 2)', '(1, 1)', '(1, 2)'], True)
+    """
+    e = explanation
+    kh, kw, channels = e.window.shape
+    m, n, c = np.meshgrid(np.arange(kh), np.arange(kw), np.arange(channels), indexing="ij")
+    m, n, c = m.ravel(), n.ravel(), c.ravel()
+    src = [
+        "" if not e.is_padding[i, j] else
+        ("padding (zero)" if e.source_rows[i, j] < 0 else
+         f"padding, copies ({e.source_rows[i, j]}, {e.source_cols[i, j]})")
+        for i, j in zip(m, n, strict=True)
+    ]  # fmt: skip
+    return pd.DataFrame(
+        {
+            "tap (m, n)": [f"({i}, {j})" for i, j in zip(m, n, strict=True)],
+            "input (row, col)": [f"({e.rows[i]}, {e.cols[j]})" for i, j in zip(m, n, strict=True)],
+            "channel": c,
+            "note": src,
+            "x": e.window.ravel(),
+            "w": e.weights.ravel(),
+            "x·w": e.products.ravel(),
+        }
+    )
+
+
+class _Grid:
+    """Heatmap panels on a grid, sharing one colour scale; built in one go.
+
+    Collecting plain traces and axes and making the figure once is several
+    times faster than ``make_subplots`` plus ``add_trace`` per panel, which
+    matters for the app's re-run time.
+    """
+
+    def __init__(self, panels, rows, cols, names, max_cells, per_row=None):
+        self.per_row = per_row or len(panels)
+        self.n_rows = math.ceil(len(panels) / self.per_row)
+        self.step = drawn_step((len(rows), len(cols)), max(max_cells // len(panels), 1))
+        self.traces: list[dict] = []
+        self.layout: dict = {}
+        self.panels = len(panels)
+        finite = [np.abs(p[np.isfinite(p)]).max(initial=0.0) for p in panels]
+        zmax = float(max(finite)) or 1.0
+        r, c = rows[:: self.step], cols[:: self.step]
+        for i, (values, name) in enumerate(zip(panels, names, strict=True)):
+            z = values[:: self.step, :: self.step]
+            label = f", {name.split()[-1]}" if name else ""
+            small = z.size <= TEXT_CELLS
+            trace = {
+                "type": "heatmap",
+                "z": z,
+                "x": c,
+                "y": r,
+                "coloraxis": "coloraxis",
+                "hovertemplate": f"(%{{y}}, %{{x}}{label}) = %{{z:.4g}}<extra></extra>",
+                "xgap": 1 if small else 0,
+                "ygap": 1 if small else 0,
+            }
+            if small:
+                trace.update(texttemplate="%{z:.2f}", textfont={"size": 10})
+            self.add(trace, i)
+            self._axes(i, name if self.panels > 1 else "")
+        self.layout["coloraxis"] = {
+            "colorscale": COLORSCALE, "cmin": -zmax, "cmax": zmax, "cmid": 0.0,
+            "colorbar": {"thickness": 12},
+        }  # fmt: skip
+
+    def add(self, trace: dict, panel: int) -> None:
+        suffix = "" if panel == 0 else str(panel + 1)
+        self.traces.append({**trace, "xaxis": f"x{suffix}", "yaxis": f"y{suffix}"})
+
+    def _axes(self, i: int, name: str) -> None:
+        row, col = divmod(i, self.per_row)
+        gap_x = 0.04 if self.per_row > 1 else 0.0
+        gap_y = 0.06 if self.n_rows > 1 else 0.0
+        x0, x1 = col / self.per_row, (col + 1) / self.per_row
+        # Row 0 of the grid at the top of the figure.
+        y1, y0 = 1 - row / self.n_rows, 1 - (row + 1) / self.n_rows
+        suffix = "" if i == 0 else str(i + 1)
+        common = {"constrain": "domain", "showgrid": False, "zeroline": False}
+        self.layout[f"xaxis{suffix}"] = {
+            **common, "domain": [x0 + gap_x / 2, x1 - gap_x / 2], "anchor": f"y{suffix}",
+            "side": "top",
+        }  # fmt: skip
+        self.layout[f"yaxis{suffix}"] = {
+            **common, "domain": [y0 + gap_y / 2, y1 - gap_y / 2], "anchor": f"x{suffix}",
+            "autorange": "reversed", "scaleanchor": f"x{suffix}",
+        }  # fmt: skip
+        if name:
+            self.layout.setdefault("annotations", []).append(
+                {
+                    "text": name.strip(), "showarrow": False, "xref": "paper", "yref": "paper",
+                    "x": (x0 + x1) / 2, "y": y0 + gap_y / 2, "yanchor": "top",
+                    "xanchor": "center", "font": {"size": 12},
+                }
+            )  # fmt: skip
+
+    def figure(self, title: str, total: int, what: str) -> go.Figure:
+        notes = []
+        if self.step > 1:
+            notes.append(f"drawn at every {self.step}th row and column")
+        if self.panels < total:
+            notes.append(f"first {self.panels} of {total} {what}")
+        layout = {
+            **self.layout,
+            "title": {"text": title + (f" ({'; '.join(notes)})" if notes else "")},
+            "margin": {"l": 10, "r": 10, "t": 70, "b": 30},
+            "plot_bgcolor": "white",
+            "showlegend": False,
+        }
+        return go.Figure(data=self.traces, layout=layout)
+
+
+def _channel_name(c: int, ndim: int) -> str:
+    return f" channel {c}" if ndim >= 3 else ""
+
+
+def _filter_name(f: int, ndim: int) -> str:
+    return f"filter {f}" if ndim >= 4 else ""
+
+
+def _padding_band(h, w, padding):
+    (top, bottom), (left, right) = padding
+    r0, r1, c0, c1 = -top - 0.5, h + bottom - 0.5, -left - 0.5, w + right - 0.5
+    # The frame between the outer (padded) and inner (input) rectangles,
+    # drawn as four bands so the hatch never covers input cells.
+    bands = [
+        (r0, -0.5, c0, c1),
+        (h - 0.5, r1, c0, c1),
+        (-0.5, h - 0.5, c0, -0.5),
+        (-0.5, h - 0.5, w - 0.5, c1),
+    ]
+    xs, ys = [], []
+    for a, b, c, d in bands:
+        if b > a and d > c:
+            xs += [c, d, d, c, c, None]
+            ys += [a, a, b, b, a, None]
+    return {
+        "type": "scatter",
+        "x": xs,
+        "y": ys,
+        "mode": "lines",
+        "fill": "toself",
+        "fillpattern": _HATCH,
+        "line": {"width": 0},
+        "hoverinfo": "skip",
+        "name": "padding",
+    }
+
+
+def _outline_window(grid, window, panel):
+    taps = [(int(r), int(c)) for r in window.rows for c in window.cols]
+    pad = window.is_padding.ravel()
+    if len(taps) > MAX_TAP_OUTLINES:
+        _outline(grid, [taps[0], taps[-1]], _TAP_COLOR, panel, width=2, box=True)
+        return
+    _outline(grid, [t for t, p in zip(taps, pad, strict=True) if not p], _TAP_COLOR, panel, 2)
+    _outline(grid, [t for t, p in zip(taps, pad, strict=True) if p], _PADDING_TAP_COLOR, panel, 3)
+
+
+def _outline(grid, cells, color, panel, width, box=False):
+    """Square outlines round ``cells`` (or one box spanning two corners), as one trace.
+
+    One line trace with gaps is far cheaper for plotly than a shape per cell.
+    """
+    if not cells:
+        return
+    if box:
+        (r0, c0), (r1, c1) = cells
+        rects = [(r0 - 0.5, r1 + 0.5, c0 - 0.5, c1 + 0.5)]
+    else:
+        rects = [(r - 0.45, r + 0.45, c - 0.45, c + 0.45) for r, c in cells]
+    xs, ys = [], []
+    for a, b, c, d in rects:
+        xs += [c, d, d, c, c, None]
+        ys += [a, a, b, b, a, None]
+    trace = {"type": "scatter", "x": xs, "y": ys, "mode": "lines", "hoverinfo": "skip"}
+    grid.add({**trace, "line": {"color": color, "width": width}}, panel)
+
+
+def _click_targets(grid_r, grid_c, values, f, label, across):
+    # Size in pixels is a guess from a ~600 px wide panel; a click anywhere
+    # near a cell centre is enough. These points sit on top of the heatmap,
+    # so they carry the hover text too ("skip" would also drop the clicks).
+    size = max(4, min(40, 600 // max(across, 1)))
+    return {
+        "type": "scatter",
+        "x": grid_c.ravel(),
+        "y": grid_r.ravel(),
+        "customdata": np.column_stack([np.full(grid_r.size, f), values.ravel()]),
+        "mode": "markers",
+        "marker": {"symbol": "square", "size": size, "color": "rgba(0,0,0,0.01)"},
+        "selected": {"marker": {"opacity": 1}},
+        "unselected": {"marker": {"opacity": 1}},
+        "hovertemplate": f"(%{{y}}, %{{x}}{label}) = %{{customdata[1]:.4g}}<extra></extra>",
+        "name": "cells",
+    }
