@@ -113,3 +113,17 @@ def reference_conv2d(
                             total += padded_value(x3, r, col, ch, pad_mode) * k4[km, kn, ch, f]
                 out[i, j, f] = total
     return out if kernel.ndim == 4 else out[:, :, 0]
+
+
+def reference_pad(x3, pads, mode):
+    """``x3`` (H, W, C) padded by looking up each padded row and column's source."""
+    (top, bottom), (left, right) = pads
+    h, w = x3.shape[:2]
+    rows = [source(r - top, h, mode) for r in range(h + top + bottom)]
+    cols = [source(c - left, w, mode) for c in range(w + left + right)]
+    out = np.zeros((len(rows), len(cols), x3.shape[2]), dtype=x3.dtype)
+    for r, i in enumerate(rows):
+        for c, j in enumerate(cols):
+            if i is not None and j is not None:
+                out[r, c] = x3[i, j]
+    return out
