@@ -1,0 +1,560 @@
+"""convscope: see every step of a 2-D convolution, explain any output cell, download it.
+
+Run with ``streamlit run streamlit_app.py``. The page reads top to bottom:
+inputs in the sidebar, results in the main area. All numerics live in
+``conv``; this file only arranges widgets, state and figures.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import time
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import conv
+from conv import examples, figures, generate, kernels
+from conv import io as conv_io
+from conv.io import limits
+from conv.recipe import (
+    DISTRIBUTIONS,
+    METHODS,
+    PAD_MODES,
+    PADDINGS,
+    Recipe,
+    example_settings,
+)
+
+# Arrays up to this many cells per channel can be edited in place.
+EDITABLE_CELLS = 20 * 20
+UPLOAD_TYPES = ["npy", "npz", "csv", "txt", "json", "png", "jpg", "jpeg", "bmp", "gif", "tif"]
+SOURCE_LABELS = {"example": "Example", "generate": "Generate", "upload": "Upload"}
+KERNEL_LABELS = {
+    "example": "The example's filter",
+    "same-rng": "Draw after the input (same generator)",
+    "generate": "Generate (own seed)",
+    "preset": "Named kernel(s)",
+    "upload": "Upload",
+}
+PLAY_SECONDS = 0.6
+
+st.set_page_config(page_title="convscope", page_icon="🔍", layout="wide")
+ss = st.session_state
+
+
+# ---------------------------------------------------------------------------
+# Settings <-> widgets. Widget keys are named after Recipe fields.
+
+
+def widget_values(r: Recipe) -> dict:
+    """Widget key -> value for the settings ``r``."""
+    return {
+        "source": r.source,
+        "example": r.example,
+        "distribution": r.distribution,
+        "pattern": r.pattern,
+        "shape": "x".join(map(str, r.shape)),
+        "seed": r.seed,
+        "decimals": "none" if r.decimals is None else str(r.decimals),
+        "low": float(r.low),
+        "high": float(r.high),
+        "kernel_source": r.kernel_source,
+        "presets": list(r.presets),
+        "kernel_size": r.kernel_size,
+        "sigma": float(r.sigma),
+        "kh": r.kernel_shape[0],
+        "kw": r.kernel_shape[1],
+        "filters": r.filters,
+        "kernel_seed": r.kernel_seed,
+        "stride_r": r.stride[0],
+        "stride_c": r.stride[1],
+        "padding": r.padding,
+        "pad_t": r.pad[0],
+        "pad_b": r.pad[1],
+        "pad_l": r.pad[2],
+        "pad_r": r.pad[3],
+        "dil_r": r.dilation[0],
+        "dil_c": r.dilation[1],
+        "pad_mode": r.pad_mode,
+        "flip": r.flip,
+        "method": r.method,
+        "cell_row": r.cell[0],
+        "cell_col": r.cell[1],
+    }
+
+
+def recipe_from_widgets() -> Recipe:
+    """The settings the widgets show now; ValueError names a bad one."""
+    shape_text = ss.shape.strip().lower().replace("×", "x").replace(" ", "")
+    try:
+        shape = tuple(int(s) for s in shape_text.split("x"))
+    except ValueError:
+        shape = ()
+    if len(shape) not in (2, 3) or min(shape, default=0) < 1:
+        raise ValueError(f"shape must be H×W or H×W×C with positive sizes, got {ss.shape!r}")
+    if int(np.prod(shape)) > limits.MAX_CELLS:
+        raise ValueError(f"shape {ss.shape!r} has more than {limits.MAX_CELLS:,} cells")
+    return Recipe(
+        source=ss.source,
+        example=ss.example,
+        distribution=ss.distribution,
+        pattern=ss.pattern,
+        shape=shape,
+        seed=int(ss.seed),
+        decimals=None if ss.decimals == "none" else int(ss.decimals),
+        low=float(ss.low),
+        high=float(ss.high),
+        kernel_source=ss.kernel_source,
+        presets=tuple(ss.presets),
+        kernel_size=int(ss.kernel_size),
+        sigma=float(ss.sigma),
+        kernel_shape=(int(ss.kh), int(ss.kw)),
+        filters=int(ss.filters),
+        kernel_seed=int(ss.kernel_seed),
+        stride=(int(ss.stride_r), int(ss.stride_c)),
+        padding=ss.padding,
+        pad=(int(ss.pad_t), int(ss.pad_b), int(ss.pad_l), int(ss.pad_r)),
+        dilation=(int(ss.dil_r), int(ss.dil_c)),
+        pad_mode=ss.pad_mode,
+        flip=bool(ss.flip),
+        method=ss.method,
+        cell=(int(ss.cell_row), int(ss.cell_col)),
+    )
+
+
+def kernel_sources(source: str, distribution: str) -> list[str]:
+    """Filter sources that make sense for this input source."""
+    options = ["generate", "preset", "upload"]
+    if source == "generate" and distribution != "pattern":
+        options.insert(0, "same-rng")
+    if source == "example":
+        options.insert(0, "example")
+    return options
+
+
+def apply_example(name: str) -> None:
+    """Move the parameter widgets to an example's own settings."""
+    values = widget_values(dataclasses.replace(Recipe(), **example_settings(name)))
+    for key in ("kernel_source", "stride_r", "stride_c", "dil_r", "dil_c", "pad_mode", "flip"):
+        ss[key] = values[key]
+    for key in ("padding", "pad_t", "pad_b", "pad_l", "pad_r", "cell_row", "cell_col"):
+        ss[key] = values[key]
+    ss.applied_example = name
+
+
+if "started" not in ss:
+    # First run of a session: the URL decides where we start.
+    try:
+        start = Recipe.from_query(st.query_params.to_dict())
+    except ValueError as error:
+        ss.url_error = f"The link's settings could not be read: {error}. Showing the defaults."
+        start = Recipe()
+    ss.update(widget_values(start))
+    ss.applied_example = start.example
+    ss.started = True
+else:
+    # Streamlit drops the state of widgets that were not drawn in a run;
+    # re-assigning keeps choices of hidden controls (e.g. the seed while an
+    # example is shown) for when they come back.
+    for key in [*widget_values(Recipe()), "cell_filter", "step_on", "step_index"]:
+        if key in ss:
+            ss[key] = ss[key]
+
+# A click on the output heatmap picks the explained cell; it is read here,
+# before the row/col inputs are drawn, so they can show it.
+clicked = (ss.get("out_chart") or {}).get("selection", {}).get("points", [])
+if clicked:
+    point = clicked[0]
+    click = (round(float(point["y"])), round(float(point["x"])), int(point["customdata"][0]))
+    if click != ss.get("last_click"):
+        ss.cell_row, ss.cell_col, ss.cell_filter = click
+        ss.step_on = False
+    ss.last_click = click
+
+if ss.source == "example" and ss.example != ss.applied_example:
+    apply_example(ss.example)
+if ss.kernel_source not in kernel_sources(ss.source, ss.distribution):
+    ss.kernel_source = kernel_sources(ss.source, ss.distribution)[0]
+
+
+# ---------------------------------------------------------------------------
+# Pure work, cached. Arrays are identified by the settings that made them
+# (plus the upload's id and any edits), not by hashing megabytes each run.
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def read_upload(file_id: str, name: str, key: str | None, _data: bytes) -> np.ndarray:
+    return conv_io.read_array(_data, name, key=key)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def npz_names(file_id: str, _data: bytes) -> list[str]:
+    return conv_io.npz_names(_data)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def build_input(settings: str, _recipe: Recipe) -> np.ndarray:
+    return _recipe.build_input()
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def build_kernel(settings: str, x_shape: tuple, _recipe: Recipe, _x: np.ndarray) -> np.ndarray:
+    return _recipe.build_kernel(_x)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def convolve(x_id: str, k_id: str, params: str, _x, _k, _kwargs) -> np.ndarray:
+    shape = conv.output_shape(
+        _x.shape, _k.shape, **{k: _kwargs[k] for k in ("stride", "padding", "dilation")}
+    )
+    cells = int(np.prod(shape)) * (_k.shape[3] if _k.ndim == 4 else 1)
+    if cells > limits.MAX_OUTPUT_CELLS:
+        raise ValueError(
+            f"the output would have {cells:,} cells, more than {limits.MAX_OUTPUT_CELLS:,}"
+        )
+    return conv.conv2d(_x, _k, **_kwargs)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def padded_input(x_id: str, pads: tuple, pad_mode: str, _x: np.ndarray) -> np.ndarray:
+    return conv.pad(_x, pads, pad_mode)
+
+
+def input_settings(r: Recipe) -> Recipe:
+    """``r`` with everything that does not shape the input set to defaults."""
+    keep = ("source", "example", "distribution", "pattern", "shape", "seed", "decimals")
+    keep += ("low", "high")
+    return Recipe(**{f: getattr(r, f) for f in keep})
+
+
+def kernel_settings(r: Recipe) -> Recipe:
+    """``r`` without the convolution parameters (they do not shape the filter)."""
+    return dataclasses.replace(
+        r, stride=(1, 1), padding="valid", pad=(0, 0, 0, 0), dilation=(1, 1),
+        pad_mode="zeros", flip=False, method="auto", cell=(0, 0),
+    )  # fmt: skip
+
+
+def fingerprint(array: np.ndarray) -> str:
+    return hashlib.blake2b(np.ascontiguousarray(array).tobytes(), digest_size=8).hexdigest()
+
+
+# ---------------------------------------------------------------------------
+# Sidebar widgets.
+
+
+def uploaded_array(label: str, key: str) -> tuple[np.ndarray | None, str]:
+    """The array of the latest upload under ``key``, kept across source switches."""
+    file = st.file_uploader(
+        label, type=UPLOAD_TYPES, key=f"{key}_file", help=f"At most {limits.MAX_UPLOAD_MB} MB."
+    )
+    if file is not None:
+        ss[f"{key}_kept"] = (file.file_id, file.name, file.getvalue())
+    kept = ss.get(f"{key}_kept")
+    if kept is None:
+        return None, ""
+    file_id, name, data = kept
+    npz_key = None
+    if name.lower().endswith(".npz"):
+        names = npz_names(file_id, data)
+        npz_key = st.selectbox("array in the .npz", names, key=f"{key}_npz")
+    if file is None:
+        st.caption(f"Using **{name}**, uploaded earlier.")
+    return read_upload(file_id, name, npz_key, data), f"{file_id}:{npz_key}"
+
+
+def edited(array: np.ndarray, label: str, key: str) -> np.ndarray:
+    """``array`` with the user's in-place edits (small arrays only)."""
+    a = array if array.ndim > 2 else array[:, :, None]
+    a = a.reshape(a.shape[0], a.shape[1], -1)
+    if a.shape[0] * a.shape[1] > EDITABLE_CELLS or a.shape[2] > 8:
+        return array
+    with st.expander(f"Edit {label} values"):
+        names = [f"[:, :, {i}]" for i in range(a.shape[2])] if a.shape[2] > 1 else [label]
+        slices = []
+        # Tabs keep every editor drawn, so edits to one slice survive
+        # looking at another.
+        for i, tab in enumerate(st.tabs(names)):
+            with tab:
+                frame = pd.DataFrame(a[:, :, i])
+                frame.columns = frame.columns.astype(str)
+                result = st.data_editor(frame, key=f"{key}_{fingerprint(array)}_{i}")
+                slices.append(result.to_numpy(dtype=float))
+    out = np.stack(slices, axis=2).reshape(array.shape).astype(np.result_type(array, float))
+    if np.isnan(out).any():
+        raise ValueError(f"{label}: every edited cell needs a number")
+    return out
+
+
+with st.sidebar:
+    st.header("1 · Input")
+    st.radio(
+        "source", list(SOURCE_LABELS), key="source",
+        format_func=SOURCE_LABELS.get, horizontal=True,
+    )  # fmt: skip
+    x_upload = None
+    x_upload_id = ""
+    if ss.source == "example":
+        st.selectbox("example", list(examples.EXAMPLES), key="example")
+        st.caption(examples.EXAMPLES[ss.example].description)
+    elif ss.source == "generate":
+        options = list(DISTRIBUTIONS)
+        st.selectbox("distribution", options, key="distribution")
+        if ss.distribution == "pattern":
+            st.selectbox("pattern", generate.PATTERNS, key="pattern")
+        st.text_input("shape (H×W or H×W×C)", key="shape")
+        if ss.distribution != "pattern":
+            c1, c2 = st.columns(2)
+            c1.number_input("seed", min_value=0, step=1, key="seed")
+            c2.selectbox("round to decimals", ["none", "0", "1", "2", "3", "4"], key="decimals")
+            if ss.distribution != "normal":
+                c1.number_input("low", key="low")
+                c2.number_input("high", key="high")
+    else:
+        x_upload, x_upload_id = uploaded_array("input file", "x_upload")
+
+    st.header("2 · Filter")
+    st.radio(
+        "filter source", kernel_sources(ss.source, ss.distribution),
+        key="kernel_source", format_func=KERNEL_LABELS.get,
+    )  # fmt: skip
+    k_upload = None
+    k_upload_id = ""
+    if ss.kernel_source == "preset":
+        st.multiselect(
+            "named kernels (one filter each)", list(kernels.KERNELS), key="presets",
+            help="On a multi-channel input each acts on the channel mean.",
+        )  # fmt: skip
+        for name in ss.presets:
+            st.caption(f"**{name}**: {kernels.KERNELS[name]}")
+        if set(ss.presets) & set(kernels.SIZED_KERNELS):
+            c1, c2 = st.columns(2)
+            c1.number_input("size", min_value=1, max_value=31, step=2, key="kernel_size")
+            if "gaussian" in ss.presets:
+                c2.number_input("sigma", min_value=0.1, step=0.1, key="sigma")
+    elif ss.kernel_source in ("same-rng", "generate"):
+        c1, c2, c3 = st.columns(3)
+        c1.number_input("KH", min_value=1, max_value=63, step=1, key="kh")
+        c2.number_input("KW", min_value=1, max_value=63, step=1, key="kw")
+        c3.number_input("filters", min_value=1, max_value=16, step=1, key="filters")
+        if ss.kernel_source == "generate":
+            st.number_input("filter seed", min_value=0, step=1, key="kernel_seed")
+        else:
+            st.caption(
+                "Drawn from the input's generator right after the input, as in the exercise."
+            )
+    elif ss.kernel_source == "upload":
+        k_upload, k_upload_id = uploaded_array("filter file", "k_upload")
+
+    st.header("3 · Parameters")
+    c1, c2 = st.columns(2)
+    c1.number_input("stride (rows)", min_value=1, max_value=64, step=1, key="stride_r")
+    c2.number_input("stride (cols)", min_value=1, max_value=64, step=1, key="stride_c")
+    c1.number_input("dilation (rows)", min_value=1, max_value=32, step=1, key="dil_r")
+    c2.number_input("dilation (cols)", min_value=1, max_value=32, step=1, key="dil_c")
+    c1.selectbox("padding", PADDINGS, key="padding")
+    c2.selectbox("pad mode", PAD_MODES, key="pad_mode")
+    if ss.padding == "custom":
+        p = st.columns(4)
+        for col, (key, label) in zip(
+            p, [("pad_t", "top"), ("pad_b", "bottom"), ("pad_l", "left"), ("pad_r", "right")],
+            strict=True,
+        ):  # fmt: skip
+            col.number_input(label, min_value=0, max_value=512, step=1, key=key)
+    st.toggle("true convolution (flip the kernel 180°)", key="flip")
+    st.selectbox("method", METHODS, key="method", help="auto picks direct or FFT by size.")
+
+
+# ---------------------------------------------------------------------------
+# Main area.
+
+st.title("convscope")
+st.caption(
+    "2-D convolution as in CNNs (cross-correlation), step by step: pick an input and a "
+    "filter on the left, click any output cell to see the arithmetic behind it."
+)
+if "url_error" in ss:
+    st.warning(ss.pop("url_error"))
+
+error = None
+try:
+    recipe = recipe_from_widgets()
+    x_id = (
+        recipe.source
+        + ":"
+        + (x_upload_id if recipe.source == "upload" else input_settings(recipe).to_json())
+    )
+    if recipe.source == "upload":
+        if x_upload is None:
+            raise ValueError("input: choose a file to upload (source is 'Upload')")
+        x = x_upload
+    else:
+        x = build_input(x_id, input_settings(recipe))
+    with st.sidebar:
+        x_edit = edited(x, "input", "edit_x")
+    if x_edit is not x:
+        x, x_id = x_edit, "edited:" + fingerprint(x_edit)
+    if recipe.kernel_source == "upload":
+        if k_upload is None:
+            raise ValueError("filter: choose a file to upload (filter source is 'Upload')")
+        k, k_id = k_upload, "upload:" + k_upload_id
+    else:
+        k_id = kernel_settings(recipe).to_json()
+        k = build_kernel(k_id, x.shape, kernel_settings(recipe), x)
+    with st.sidebar:
+        k_edit = edited(k, "filter", "edit_k")
+    if k_edit is not k:
+        k, k_id = k_edit, "edited:" + fingerprint(k_edit)
+    if x.ndim == 2 and k.ndim == 4:
+        x = x[:, :, None]  # a filter bank on a 2-D input: the input is one channel
+    kwargs = recipe.conv_kwargs()
+    out = convolve(x_id, k_id, repr(kwargs), x, k, kwargs)
+    pads = conv.resolve_padding(
+        x.shape, k.shape, stride=recipe.stride, padding=recipe.padding_arg,
+        dilation=recipe.dilation,
+    )  # fmt: skip
+    ss.last_good = {"recipe": recipe, "x": x, "k": k, "out": out, "x_id": x_id, "pads": pads}
+except ValueError as exc:  # conv and conv.io report bad input as ValueError
+    error = str(exc)
+    recipe = None
+
+if recipe is not None:
+    st.query_params.from_dict(recipe.to_query())
+
+if error:
+    st.error(error, icon="⚠️")
+if "last_good" not in ss:
+    st.info("Nothing to show yet: fix the setting above.")
+    st.stop()
+if error:
+    st.caption("Showing the last valid result.")
+
+good = ss.last_good
+recipe, x, k, out, pads = good["recipe"], good["x"], good["k"], good["out"], good["pads"]
+oh, ow = out.shape[:2]
+n_filters = out.shape[2] if out.ndim == 3 else 1
+
+# -- the output-shape arithmetic, with the user's numbers
+st.subheader("Shape arithmetic")
+kh, kw = k.shape[:2]
+(top, bottom), (left, right) = pads
+lines = []
+for axis, size, before, after, kern, s, d, o in (
+    ("rows", x.shape[0], top, bottom, kh, recipe.stride[0], recipe.dilation[0], oh),
+    ("cols", x.shape[1], left, right, kw, recipe.stride[1], recipe.dilation[1], ow),
+):
+    span = d * (kern - 1) + 1
+    span_text = f"{span}" if d == 1 else f"({d}·({kern}−1)+1)"
+    lines.append(
+        f"**{axis}**: ⌊({size} + {before + after} − {span_text})/{s}⌋ + 1 = **{o}**"
+        f" &nbsp;·&nbsp; padding {before} before, {after} after"
+    )
+shape_cols = st.columns([3, 2])
+shape_cols[0].markdown("  \n".join(lines))
+filter_word = f" × {n_filters} filters" if n_filters > 1 else ""
+shape_cols[1].markdown(
+    f"input **{' × '.join(map(str, x.shape))}**, filter **{' × '.join(map(str, k.shape))}**"
+    f" → output **{oh} × {ow}**{filter_word}"
+)
+miss_r, miss_c = conv.unreached(
+    x.shape, k.shape, stride=recipe.stride, padding=recipe.padding_arg, dilation=recipe.dilation
+)
+if miss_r or miss_c:
+    st.info(
+        f"The window never reaches the last {miss_r} row(s) and {miss_c} column(s) of the "
+        "input: the stride does not divide the remaining span (floor rounding)."
+    )
+
+ss.cell_row = min(max(int(ss.cell_row), 0), oh - 1)
+ss.cell_col = min(max(int(ss.cell_col), 0), ow - 1)
+ss.cell_filter = min(int(ss.get("cell_filter", 0)), n_filters - 1)
+ss.setdefault("step_index", 0)
+ss.step_index = min(int(ss.step_index), oh * ow - 1)
+if ss.get("playing"):
+    ss.step_on = True
+    ss.step_index = (ss.step_index + 1) % (oh * ow)
+stepping = bool(ss.get("step_on"))
+if stepping:
+    row, col = divmod(int(ss.step_index), ow)
+else:
+    row, col = int(ss.cell_row), int(ss.cell_col)
+f_index = int(ss.cell_filter)
+
+explanation = conv.explain_cell(
+    x, k, row, col, filter_index=f_index, stride=recipe.stride, padding=recipe.padding_arg,
+    dilation=recipe.dilation, pad_mode=recipe.pad_mode, flip=recipe.flip,
+)  # fmt: skip
+
+# -- heatmaps
+st.subheader("Input, filter and output")
+padded = padded_input(good["x_id"], pads, recipe.pad_mode, x)
+st.plotly_chart(
+    figures.array_figure(
+        x, title=f"input with {recipe.pad_mode} padding (hatched); window of output ({row}, {col})",
+        padded=padded, padding=pads, window=explanation,
+    ),
+    key="in_chart",
+)  # fmt: skip
+left_col, right_col = st.columns([2, 3])
+with left_col:
+    flip_note = " (used flipped 180°)" if recipe.flip else ""
+    st.plotly_chart(figures.kernel_figure(k, title="filter" + flip_note), key="k_chart")
+with right_col:
+    st.plotly_chart(
+        figures.output_figure(
+            out, title="output — click a cell to explain it", selected=(row, col),
+            filled=row * ow + col + 1 if stepping else None,
+        ),
+        key="out_chart", on_select="rerun", selection_mode="points",
+    )  # fmt: skip
+
+# -- explain a cell
+st.subheader(f"Explain output cell ({row}, {col})")
+c1, c2, c3, c4 = st.columns([1, 1, 1, 3])
+c1.number_input("row", min_value=0, max_value=oh - 1, step=1, key="cell_row", disabled=stepping)
+c2.number_input("col", min_value=0, max_value=ow - 1, step=1, key="cell_col", disabled=stepping)
+c3.number_input("filter", min_value=0, max_value=n_filters - 1, step=1, key="cell_filter")
+taps = explanation.products.size
+c4.markdown(
+    f"{taps} products (window × kernel), summed: **{explanation.value:.6g}**"
+    f" = output[{row}, {col}{', ' + str(f_index) if n_filters > 1 else ''}]"
+)
+table = figures.products_table(explanation)
+st.dataframe(
+    table, hide_index=True, height=min(35 * (len(table) + 1) + 3, 420),
+    column_config={c: st.column_config.NumberColumn(format="%.4g") for c in ("x", "w", "x·w")},
+)  # fmt: skip
+
+# -- step through
+st.subheader("Step through")
+s1, s2, s3 = st.columns([1, 1, 4])
+s1.toggle("step mode", key="step_on", help="Fill the output one window position at a time.")
+s2.toggle("▶ play", key="playing")
+s3.slider("window position (row-major)", 0, oh * ow - 1, key="step_index", disabled=oh * ow == 1)
+
+# -- downloads
+st.subheader("Download")
+d = st.columns(6)
+d[0].download_button("output .csv", conv_io.to_csv(out), "output.csv", "text/csv")
+d[1].download_button("output .npy", conv_io.to_npy(out), "output.npy")
+d[2].download_button("input .npy", conv_io.to_npy(x), "input.npy")
+d[3].download_button("filter .npy", conv_io.to_npy(k), "filter.npy")
+d[4].download_button("input .csv", conv_io.to_csv(x), "input.csv", "text/csv")
+d[5].download_button("settings .json", recipe.to_json(), "settings.json", "application/json")
+
+# -- reproduce
+st.subheader("Reproduce it")
+numpy_tab, torch_tab = st.tabs(["numpy", "torch.nn.functional.conv2d"])
+numpy_tab.code(recipe.numpy_code(x, k), language="python")
+torch_tab.code(recipe.torch_code(x, k), language="python")
+st.caption(
+    "Arrays too large to print are loaded from the .npy downloads above; "
+    "the code was checked against the arrays shown here."
+)
+
+if ss.get("playing"):
+    time.sleep(PLAY_SECONDS)
+    st.rerun()
