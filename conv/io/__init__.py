@@ -1,1 +1,15 @@
-"""Reading and writing arrays safely: uploads in, CSV and .npy out."""
+"""Reading and writing arrays safely: uploads in, CSV and ``.npy`` out.
+
+Everything a user uploads goes through :func:`read_array`, which returns a
+clean numeric array or raises :class:`InputError` (a ``ValueError``) whose
+message names the file and, for text, the row, column and offending text.
+Size limits live in :mod:`conv.io.limits`.
+"""
+
+from conv.io import limits
+from conv.io._errors import InputError
+from conv.io._numpy_files import npz_names
+from conv.io._read import read_array
+from conv.io._write import to_csv, to_npy
+
+__all__ = ["InputError", "limits", "npz_names", "read_array", "to_csv", "to_npy"]

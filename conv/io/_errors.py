@@ -1,0 +1,22 @@
+"""The one exception every reader raises, and how it quotes user text."""
+
+__all__ = ["InputError", "quote"]
+
+
+class InputError(ValueError):
+    """A file could not be read as an array; the message says which file, where and why."""
+
+
+def quote(text: str, limit: int = 40) -> str:
+    """``repr`` of ``text`` cut to about ``limit`` characters, so messages stay short.
+
+    Examples
+    --------
+    >>> quote("abc")
+    "'abc'"
+    >>> quote("x" * 100, limit=10)
+    "'xxxxxxx...' (100 characters)"
+    """
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[: limit - 3] + '...'!r} ({len(text)} characters)"
