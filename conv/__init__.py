@@ -1,7 +1,21 @@
 """convscope's numerics: neural-network-style 2-D convolution in pure numpy.
 
-The public API is :func:`conv2d` and the shape helpers around it; the
-algorithms themselves live in private modules and are chosen per call.
+:func:`conv2d` computes the convolution; :func:`output_shape`,
+:func:`resolve_padding` and :func:`unreached` answer questions about its
+geometry from shapes alone; :func:`pad` shows the padded input and
+:func:`explain_cell` takes one output cell apart. The algorithms themselves
+live in private modules and are chosen per call.
+
+Examples
+--------
+>>> import numpy as np
+>>> import conv
+>>> x = np.arange(25.0).reshape(5, 5)
+>>> conv.output_shape(x.shape, (3, 3), stride=2)
+(2, 2)
+>>> conv.conv2d(x, np.ones((3, 3)) / 9, stride=2)
+array([[ 6.,  8.],
+       [16., 18.]])
 """
 
 from conv._conv2d import conv2d

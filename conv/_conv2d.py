@@ -7,7 +7,7 @@ from numpy.typing import ArrayLike
 
 from conv._direct import correlate_direct
 from conv._fft import correlate_fft
-from conv._geometry import IntPair, PaddingSpec, _window_geometry, as_pair
+from conv._geometry import IntPair, Padding2D, PaddingSpec, _window_geometry, as_pair
 from conv._method import choose_method
 from conv._padding import check_pad_mode, pad
 
@@ -44,8 +44,16 @@ def _check_arrays(x: np.ndarray, kernel: np.ndarray) -> None:
             raise ValueError(f"{name} must not be empty, got shape {a.shape}")
 
 
-def prepare(x, kernel, stride, padding, dilation, pad_mode, flip):
-    """Validate everything; return the (H, W, C) input, (KH, KW, C, F) kernel and geometry.
+def prepare(
+    x: ArrayLike,
+    kernel: ArrayLike,
+    stride: IntPair,
+    padding: PaddingSpec,
+    dilation: IntPair,
+    pad_mode: str,
+    flip: bool,
+) -> tuple[np.ndarray, np.ndarray, tuple[int, int], Padding2D, tuple[int, int]]:
+    """Validate everything; return x as (H, W, C), kernel as (KH, KW, C, F), stride, pads, dilation.
 
     Both arrays come back in one float dtype, the kernel already flipped if
     asked. Shared with :func:`conv.explain_cell` so both see the same numbers.

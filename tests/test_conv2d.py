@@ -66,7 +66,7 @@ def cases(draw, max_size=8):
 
 
 @settings(max_examples=300)
-@given(case=cases(), method=st.sampled_from(["direct", "fft"]))
+@given(case=cases(), method=st.sampled_from(METHODS))
 def test_float64_matches_loop_reference(case, method):
     x, kernel, kwargs = case
     expected = reference_conv2d(x, kernel, **kwargs)
