@@ -1,6 +1,24 @@
-"""FFT-based cross-correlation of a padded, channels-last array."""
+"""FFT-based cross-correlation of a padded, channels-last array.
+
+Cross-correlation is a product in the frequency domain:
+``irfft2(rfft2(x) * conj(rfft2(k)))`` is the *circular* correlation, and its
+entries whose window does not wrap around are exactly the valid outputs. So
+the transform only needs to be as large as the input, rounded up to a length
+with small prime factors, never ``H + KH - 1``.
+
+Memory stays bounded by overlap-save: output rows are computed in tiles of
+about :data:`TILE_ELEMENTS` spectrum values each, every tile transforming only
+the input rows it needs, and the kernel spectra are built for
+:data:`FILTER_BLOCK_ELEMENTS`-sized groups of filters at a time.
+"""
 
 import numpy as np
+
+#: Complex values per tile spectrum (per channel or filter); bounds memory.
+TILE_ELEMENTS = 1 << 22
+
+#: Complex values in one filter group's kernel spectra.
+FILTER_BLOCK_ELEMENTS = 1 << 24
 
 
 def correlate_fft(
@@ -8,19 +26,84 @@ def correlate_fft(
     k: np.ndarray,
     stride: tuple[int, int],
     dilation: tuple[int, int],
+    *,
+    tile_rows: int | None = None,
+    filter_block: int | None = None,
 ) -> np.ndarray:
-    """Same contract as :func:`conv._direct.correlate_direct`, via ``numpy.fft``."""
-    hp, wp = xp.shape[:2]
-    kh, kw = k.shape[:2]
+    """Same contract as :func:`conv._direct.correlate_direct`, via ``numpy.fft``.
+
+    ``tile_rows`` (unit-stride output rows per overlap-save tile) and
+    ``filter_block`` (filters per group) override the memory heuristics so
+    tests can force tiling on small arrays.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from conv._fft import correlate_fft
+    >>> xp = np.arange(16.0).reshape(4, 4, 1)
+    >>> k = np.ones((2, 2, 1, 1))
+    >>> correlate_fft(xp, k, (2, 2), (1, 1))[..., 0].round(10)
+    array([[10., 18.],
+           [42., 50.]])
+    """
+    hp, wp, c = xp.shape
+    kh, kw, _, f = k.shape
     (sh, sw), (dh, dw) = stride, dilation
     eh, ew = dh * (kh - 1) + 1, dw * (kw - 1) + 1
-    # Correlation is convolution with the kernel rotated 180 degrees; the
-    # dilated kernel is the kernel with zeros between its taps.
-    kd = np.zeros((eh, ew) + k.shape[2:], dtype=k.dtype)
+    rows1, cols1 = hp - eh + 1, wp - ew + 1  # unit-stride output size
+    oh, ow = (rows1 - 1) // sh + 1, (cols1 - 1) // sw + 1
+
+    nw = fast_length(wp)
+    if tile_rows is None:
+        budget = TILE_ELEMENTS // ((nw // 2 + 1) * max(c, f))
+        # At least as many fresh rows as overlapping ones, or tiling costs more
+        # than it saves.
+        tile_rows = max(budget - eh + 1, eh - 1, 1)
+    # Whole strides per tile keep every tile's first row on the output grid.
+    tile_rows = max(sh, min(tile_rows, rows1) // sh * sh)
+    nh = fast_length(tile_rows + eh - 1)
+    tile_rows = (nh - eh + 1) // sh * sh  # use the rows the FFT length pads in
+    if filter_block is None:
+        filter_block = max(1, FILTER_BLOCK_ELEMENTS // (nh * (nw // 2 + 1) * c))
+
+    # The dilated kernel is the kernel with zeros between its taps.
+    kd = np.zeros((eh, ew, c, f), dtype=k.dtype)
     kd[::dh, ::dw] = k
-    kd = kd[::-1, ::-1]
-    fx = np.fft.rfft2(xp, s=(hp, wp), axes=(0, 1))
-    fk = np.fft.rfft2(kd, s=(hp, wp), axes=(0, 1))
-    full = np.fft.irfft2(np.einsum("hwc,hwcf->hwf", fx, fk), s=(hp, wp), axes=(0, 1))
-    out = full[eh - 1 :: sh, ew - 1 :: sw]
-    return np.ascontiguousarray(out, dtype=xp.dtype)
+    out = np.empty((oh, ow, f), dtype=xp.dtype)
+    for f0 in range(0, f, filter_block):
+        f1 = min(f, f0 + filter_block)
+        fk = np.conj(np.fft.rfft2(kd[..., f0:f1], s=(nh, nw), axes=(0, 1)))
+        for t0 in range(0, rows1, tile_rows):
+            t1 = min(rows1, t0 + tile_rows)
+            fx = np.fft.rfft2(xp[t0 : t1 + eh - 1], s=(nh, nw), axes=(0, 1))
+            spectrum = fx[..., 0, None] * fk[..., 0, :]
+            for ch in range(1, c):
+                spectrum += fx[..., ch, None] * fk[..., ch, :]
+            full = np.fft.irfft2(spectrum, s=(nh, nw), axes=(0, 1))
+            out[t0 // sh : (t1 - 1) // sh + 1, :, f0:f1] = full[: t1 - t0 : sh, :cols1:sw]
+    return out
+
+
+def fast_length(n: int) -> int:
+    """Return the smallest ``2**a * 3**b * 5**c`` that is at least ``n``.
+
+    FFTs of such lengths are several times faster than of nearby primes.
+
+    Examples
+    --------
+    >>> from conv._fft import fast_length
+    >>> [fast_length(n) for n in (1, 7, 31, 97, 2049)]
+    [1, 8, 32, 100, 2160]
+    """
+    n = int(n)
+    best = 1 << max(0, (n - 1).bit_length())
+    p5 = 1
+    while p5 < best:
+        p35 = p5
+        while p35 < best:
+            # Smallest power of two taking p35 to at least n.
+            p = p35 << max(0, (-(-n // p35) - 1).bit_length())
+            best = min(best, p)
+            p35 *= 3
+        p5 *= 5
+    return best
