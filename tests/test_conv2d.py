@@ -1,5 +1,9 @@
 """conv2d against the exercise's published numbers, the loop reference and scipy."""
 
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -200,3 +204,17 @@ def test_accepts_lists_and_does_not_modify_inputs():
     conv.conv2d(x, kernel, padding=1, pad_mode="reflect", flip=True, method="fft")
     np.testing.assert_array_equal(x, x_before)
     np.testing.assert_array_equal(kernel, k_before)
+
+
+def test_library_never_imports_streamlit():
+    # conv must stay usable (and cheap to import) outside the app; check in a fresh
+    # interpreter because this test session may already have streamlit loaded.
+    code = (
+        "import importlib, pkgutil, sys, conv\n"
+        "for m in pkgutil.walk_packages(conv.__path__, 'conv.'):\n"
+        "    importlib.import_module(m.name)\n"
+        "assert 'streamlit' not in sys.modules, 'streamlit imported'\n"
+    )
+    root = Path(__file__).resolve().parents[1]
+    result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
