@@ -490,6 +490,12 @@ explanation = conv.explain_cell(
 
 # -- heatmaps
 st.subheader("Input, filter and output")
+# -- step through: the window walks the input, the output fills in
+s1, s2, s3 = st.columns([1, 1, 4])
+s1.toggle("step mode", key="step_on", help="Fill the output one window position at a time.")
+s2.toggle("▶ play", key="playing")
+s3.slider("window position (row-major)", 0, oh * ow - 1, key="step_index", disabled=oh * ow == 1)
+
 padded = padded_input(good["x_id"], pads, recipe.pad_mode, x)
 st.plotly_chart(
     figures.array_figure(
@@ -498,7 +504,7 @@ st.plotly_chart(
     ),
     key="in_chart",
 )  # fmt: skip
-left_col, right_col = st.columns([2, 3])
+left_col, right_col = st.columns([1, 1])
 with left_col:
     flip_note = " (used flipped 180°)" if recipe.flip else ""
     st.plotly_chart(figures.kernel_figure(k, title="filter" + flip_note), key="k_chart")
@@ -527,13 +533,6 @@ st.dataframe(
     table, hide_index=True, height=min(35 * (len(table) + 1) + 3, 420),
     column_config={c: st.column_config.NumberColumn(format="%.4g") for c in ("x", "w", "x·w")},
 )  # fmt: skip
-
-# -- step through
-st.subheader("Step through")
-s1, s2, s3 = st.columns([1, 1, 4])
-s1.toggle("step mode", key="step_on", help="Fill the output one window position at a time.")
-s2.toggle("▶ play", key="playing")
-s3.slider("window position (row-major)", 0, oh * ow - 1, key="step_index", disabled=oh * ow == 1)
 
 # -- downloads
 st.subheader("Download")

@@ -10,8 +10,8 @@ Examples
 --------
 >>> import numpy as np
 >>> fig = array_figure(np.arange(6.0).reshape(2, 3), title="x")
->>> fig.data[0].type, fig.layout.yaxis.autorange
-('heatmap', 'reversed')
+>>> fig.data[0].type, fig.layout.yaxis.range  # reversed: row 0 on top
+('heatmap', (1.5, -0.5))
 """
 
 from __future__ import annotations
@@ -111,7 +111,7 @@ def array_figure(
 
 
 def kernel_figure(kernel: np.ndarray, *, title: str = "filter") -> go.Figure:
-    """Heatmaps of a kernel: one row of panels per filter, one column per channel.
+    """Heatmaps of a kernel: one column of panels per filter, one row per channel.
 
     Examples
     --------
@@ -125,13 +125,13 @@ def kernel_figure(kernel: np.ndarray, *, title: str = "filter") -> go.Figure:
         k = kernel[:, :, :, None]
     channels, filters = min(k.shape[2], MAX_PANELS), min(k.shape[3], MAX_PANELS)
     panels, names = [], []
-    for f in range(filters):
-        for c in range(channels):
+    for c in range(channels):
+        for f in range(filters):
             panels.append(k[:, :, c, f])
             names.append(_filter_name(f, kernel.ndim) + _channel_name(c, kernel.ndim))
     rows, cols = np.arange(k.shape[0]), np.arange(k.shape[1])
-    grid = _Grid(panels, rows, cols, names, MAX_DRAWN_CELLS, per_row=channels)
-    return grid.figure(title, k.shape[2] * k.shape[3], "panels")
+    grid = _Grid(panels, rows, cols, names, MAX_DRAWN_CELLS, per_row=filters)
+    return grid.figure(title, k.shape[2] * k.shape[3], "panels", width=500)
 
 
 def output_figure(
@@ -180,7 +180,7 @@ def output_figure(
         grid.add(_click_targets(grid_r, grid_c, cells, f, label, ow // step + 1), f)
         if selected is not None:
             _outline(grid, [selected], _TAP_COLOR, f, width=3)
-    return grid.figure(title, values.shape[2], "filters")
+    return grid.figure(title, values.shape[2], "filters", width=600)
 
 
 def products_table(explanation: object) -> pd.DataFrame:
@@ -235,9 +235,12 @@ class _Grid:
         self.traces: list[dict] = []
         self.layout: dict = {}
         self.panels = len(panels)
+        self.aspect = len(rows) / len(cols)
         finite = [np.abs(p[np.isfinite(p)]).max(initial=0.0) for p in panels]
         zmax = float(max(finite)) or 1.0
         r, c = rows[:: self.step], cols[:: self.step]
+        # Fewer digits for large values so they still fit in their cells.
+        digits = 2 if zmax < 10 else 1 if zmax < 100 else 0
         for i, (values, name) in enumerate(zip(panels, names, strict=True)):
             z = values[:: self.step, :: self.step]
             label = f", {name.split()[-1]}" if name else ""
@@ -253,9 +256,14 @@ class _Grid:
                 "ygap": 1 if small else 0,
             }
             if small:
-                trace.update(texttemplate="%{z:.2f}", textfont={"size": 10})
+                trace.update(texttemplate=f"%{{z:.{digits}f}}", textfont={"size": 10})
             self.add(trace, i)
-            self._axes(i, name if self.panels > 1 else "")
+            # Fixed ranges: scatter overlays must not widen the view, and a
+            # reversed y range puts row 0 at the top.
+            half = self.step / 2
+            x_range = [float(c[0] - half), float(c[-1] + half)]
+            y_range = [float(r[-1] + half), float(r[0] - half)]
+            self._axes(i, name if self.panels > 1 else "", x_range, y_range)
         self.layout["coloraxis"] = {
             "colorscale": COLORSCALE, "cmin": -zmax, "cmax": zmax, "cmid": 0.0,
             "colorbar": {"thickness": 12},
@@ -265,10 +273,10 @@ class _Grid:
         suffix = "" if panel == 0 else str(panel + 1)
         self.traces.append({**trace, "xaxis": f"x{suffix}", "yaxis": f"y{suffix}"})
 
-    def _axes(self, i: int, name: str) -> None:
+    def _axes(self, i: int, name: str, x_range: list, y_range: list) -> None:
         row, col = divmod(i, self.per_row)
         gap_x = 0.04 if self.per_row > 1 else 0.0
-        gap_y = 0.06 if self.n_rows > 1 else 0.0
+        gap_y = 0.12 if self.n_rows > 1 else 0.0
         x0, x1 = col / self.per_row, (col + 1) / self.per_row
         # Row 0 of the grid at the top of the figure.
         y1, y0 = 1 - row / self.n_rows, 1 - (row + 1) / self.n_rows
@@ -276,22 +284,17 @@ class _Grid:
         common = {"constrain": "domain", "showgrid": False, "zeroline": False}
         self.layout[f"xaxis{suffix}"] = {
             **common, "domain": [x0 + gap_x / 2, x1 - gap_x / 2], "anchor": f"y{suffix}",
-            "side": "top",
+            "side": "top", "range": x_range,
         }  # fmt: skip
         self.layout[f"yaxis{suffix}"] = {
             **common, "domain": [y0 + gap_y / 2, y1 - gap_y / 2], "anchor": f"x{suffix}",
-            "autorange": "reversed", "scaleanchor": f"x{suffix}",
+            "range": y_range, "scaleanchor": f"x{suffix}",
         }  # fmt: skip
         if name:
-            self.layout.setdefault("annotations", []).append(
-                {
-                    "text": name.strip(), "showarrow": False, "xref": "paper", "yref": "paper",
-                    "x": (x0 + x1) / 2, "y": y0 + gap_y / 2, "yanchor": "top",
-                    "xanchor": "center", "font": {"size": 12},
-                }
-            )  # fmt: skip
+            self.layout[f"xaxis{suffix}"]["title"] = {"text": name.strip(), "font": {"size": 12}}
 
-    def figure(self, title: str, total: int, what: str) -> go.Figure:
+    def figure(self, title: str, total: int, what: str, width: int = 1000) -> go.Figure:
+        """The figure; ``width`` is the expected drawing width in pixels, for its height."""
         notes = []
         if self.step > 1:
             notes.append(f"drawn at every {self.step}th row and column")
@@ -301,6 +304,8 @@ class _Grid:
             **self.layout,
             "title": {"text": title + (f" ({'; '.join(notes)})" if notes else "")},
             "margin": {"l": 10, "r": 10, "t": 70, "b": 30},
+            # Square cells: the height follows the panels' aspect ratio.
+            "height": int(min(self.n_rows * width / self.per_row * self.aspect, 620) + 110),
             "plot_bgcolor": "white",
             "showlegend": False,
         }
