@@ -38,7 +38,7 @@ def parse_long_form(
         if len(bad):
             raise InputError(
                 f"{name}: row {linenos[bad[0]]}, column {k + 1}: {label} must be a whole "
-                f"number >= 0, got {column[bad[0]]!r}"
+                f"number >= 0, got {float(column[bad[0]])!r}"
             )
         if column.max() >= MAX_CELLS:
             raise InputError(
@@ -74,7 +74,7 @@ def parse_long_form(
     if not allow_nonfinite and not np.isfinite(values).all():
         k = int(np.argmin(np.isfinite(values)))
         raise InputError(
-            f"{name}: row {linenos[k]}, column 4: {values[k]!r} is not a finite number; "
+            f"{name}: row {linenos[k]}, column 4: {float(values[k])!r} is not a finite number; "
             "NaN and infinity are refused"
         )
     out = np.empty(cells, dtype=np.float64)

@@ -57,7 +57,7 @@ def _read_header(fp: BinaryIO, name: str) -> tuple[tuple[int, ...], bool, np.dty
             raise InputError(f"{name}: .npy format version {version} is not supported")
     except InputError:
         raise
-    except (ValueError, SyntaxError, TypeError, EOFError, struct.error, UnicodeError) as err:
+    except Exception as err:  # numpy's header parser (ast-based) raises assorted types
         raise InputError(f"{name}: the .npy header is damaged ({quote(str(err), 80)})") from None
     return header
 
@@ -97,7 +97,8 @@ def _array_from(raw: bytes, shape, fortran: bool, dtype: np.dtype) -> np.ndarray
     if dtype.kind == "b":
         # Bytes other than 0/1 would make odd numpy bools; normalise them.
         return np.ascontiguousarray(arr.view(np.uint8) != 0)
-    return np.ascontiguousarray(arr, dtype=dtype.newbyteorder("="))
+    # A copy: frombuffer views the read-only upload bytes.
+    return np.array(arr, dtype=dtype.newbyteorder("="), order="C", copy=True)
 
 
 def read_npy(data: bytes, name: str) -> np.ndarray:
@@ -111,6 +112,8 @@ def read_npy(data: bytes, name: str) -> np.ndarray:
     array([[0., 1., 2.],
            [3., 4., 5.]])
     """
+    if not data.startswith(npformat.MAGIC_PREFIX):
+        raise InputError(f"{name}: is not a .npy file (it lacks the NumPy magic bytes)")
     fp = io.BytesIO(data)
     shape, fortran, dtype = _read_header(fp, name)
     cells = _check_declared(shape, dtype, name)

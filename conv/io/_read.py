@@ -21,11 +21,11 @@ _KIND_NAMES = {"text": "CSV/TSV/TXT text", "npy": "a .npy file", "npz": "an .npz
 def _first_nonfinite(arr: np.ndarray, name: str) -> None:
     if arr.dtype.kind != "f" or np.isfinite(arr).all():
         return
-    where = tuple(int(v) + 1 for v in np.argwhere(~np.isfinite(arr))[0])
+    index = tuple(int(v) for v in np.argwhere(~np.isfinite(arr))[0])
     labels = ("row", "column", "channel")
-    position = ", ".join(f"{label} {v}" for label, v in zip(labels, where, strict=False))
+    position = ", ".join(f"{label} {v + 1}" for label, v in zip(labels, index, strict=False))
     raise InputError(
-        f"{name}: {position} holds {arr[tuple(v - 1 for v in where)]!r}, not a finite number; "
+        f"{name}: {position} holds {float(arr[index])!r}, not a finite number; "
         "NaN and infinity are refused"
     )
 

@@ -79,17 +79,22 @@ def _unquote(cell: str) -> str:
     return cell
 
 
+def _is_name(cell: str) -> bool:
+    # A letter is required so that "1,5" or a stray symbol is reported, not taken as a header.
+    return not _is_number(cell) and any(ch.isalpha() or ch == "_" for ch in cell)
+
+
 def _header_kind(cells: list[str]) -> tuple[bool, bool]:
     """(is a header, has an index column) for the first row's cells."""
     names = [_unquote(c) for c in cells]
     pandas_default = [str(i) for i in range(len(names) - 1)]
-    rest_are_names = len(names) > 1 and not any(_is_number(c) for c in names[1:])
+    rest_are_names = len(names) > 1 and all(_is_name(c) for c in names[1:])
     if names[0] == "" or names[0].startswith("Unnamed: "):
         # pandas writes an empty (or "Unnamed: 0") corner above its index column.
         if rest_are_names or names[1:] == pandas_default:
             return True, True
         return False, False
-    if not _is_number(names[0]):
+    if _is_name(names[0]):
         if rest_are_names or len(names) == 1:
             return True, False
         if names[1:] == pandas_default:
