@@ -224,7 +224,8 @@ class Recipe:
             kw["shape"] = _dims("shape", q["shape"], (2, 3))
         if "kshape" in q:
             kw["kernel_shape"] = _dims("kshape", q["kshape"], (2,))
-        kw["kernel_source"] = q.get("filter", kw.get("kernel_source", _default_filter(source)))
+        default_filter = _default_filter(source, kw.get("distribution", "normal"))
+        kw["kernel_source"] = q.get("filter", kw.get("kernel_source", default_filter))
         for key in ("stride", "dilation", "cell"):
             if key in q:
                 kw[key] = _int_pair(key, q[key], minimum=0 if key == "cell" else 1)
@@ -281,12 +282,14 @@ class Recipe:
             ]
             if len({t.shape for t in taps}) > 1:
                 raise ValueError(f"preset: kernels {self.presets} have different sizes")
-            k = np.stack(taps, axis=-1)
+            k = np.stack(taps, axis=-1)[:, :, None, :]  # (KH, KW, 1, F)
             if x.ndim == 3:
                 # One preset acts on the channel mean, so RGB images give the
                 # same picture as their grey version.
-                k = np.repeat(k[:, :, None, :], channels, axis=2) / channels
-            return k[..., 0] if k.shape[-1] == 1 else k
+                k = np.repeat(k, channels, axis=2) / channels
+            if k.shape[3] == 1:
+                k = k[:, :, :, 0] if x.ndim == 3 else k[:, :, 0, 0]
+            return k
         shape = self.kernel_draw_shape(x)
         if self.kernel_source == "same-rng":
             if self.source != "generate" or self.distribution == "pattern":
@@ -490,7 +493,9 @@ def example_settings(name: str) -> dict:
     return settings
 
 
-def _default_filter(source: str) -> str:
+def _default_filter(source: str, distribution: str) -> str:
+    if source == "generate" and distribution == "pattern":
+        return "preset"
     return {"example": "example", "generate": "same-rng"}.get(source, "preset")
 
 
@@ -567,12 +572,11 @@ def _padding(text: str) -> dict:
     except ValueError:
         values = []
     if len(values) in (1, 2, 4) and min(values) >= 0:
-        top, bottom, left, right = {
-            1: values * 4,
-            2: [values[0], values[0], values[1], values[1]],
-            4: values,
-        }[len(values)]
-        return {"padding": "custom", "pad": (top, bottom, left, right)}
+        if len(values) == 1:
+            values *= 4
+        elif len(values) == 2:
+            values = [values[0], values[0], values[1], values[1]]
+        return {"padding": "custom", "pad": tuple(values)}
     raise ValueError(
         "query parameter 'padding' must be valid, same, full, or 1, 2 or 4 non-negative "
         f"integers (top,bottom,left,right); got {text!r}"
