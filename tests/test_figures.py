@@ -1,0 +1,198 @@
+"""Figures: what is drawn is the data, in matrix orientation, with padding and windows marked."""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import conv
+from conv import figures
+from conv.io.limits import MAX_DRAWN_CELLS
+
+
+def heatmaps(fig):
+    return [t for t in fig.data if t.type == "heatmap"]
+
+
+def rectangles(trace):
+    """(row, col) centres of the closed squares in a line trace with None gaps."""
+    xs, ys = list(trace.x), list(trace.y)
+    centres = []
+    for start in range(0, len(xs), 6):
+        cx = (xs[start] + xs[start + 1]) / 2
+        cy = (ys[start] + ys[start + 2]) / 2
+        centres.append((round(cy), round(cx)))
+    return centres
+
+
+def test_each_channel_panel_shows_that_channel_in_matrix_orientation():
+    x = np.random.default_rng(0).normal(size=(4, 6, 3))
+    fig = figures.array_figure(x)
+    maps = heatmaps(fig)
+    assert len(maps) == 3
+    for c, trace in enumerate(maps):
+        np.testing.assert_array_equal(np.asarray(trace.z), x[:, :, c])
+        np.testing.assert_array_equal(trace.y, np.arange(4))
+        np.testing.assert_array_equal(trace.x, np.arange(6))
+        suffix = "" if c == 0 else str(c + 1)
+        yaxis = fig.layout[f"yaxis{suffix}"]
+        assert yaxis.range[0] > yaxis.range[1]  # reversed: row 0 at the top
+        assert yaxis.scaleanchor == f"x{suffix}"  # square cells
+        assert f"channel {c}" in fig.layout[f"xaxis{suffix}"].title.text
+        assert "(%{y}, %{x}, " + str(c) + ") = %{z" in trace.hovertemplate
+
+
+def test_colour_scale_is_diverging_and_centred_at_zero():
+    x = np.array([[-1.0, 0.5], [3.0, 0.0]])
+    fig = figures.array_figure(x)
+    axis = fig.layout.coloraxis
+    assert axis.cmin == -3.0 and axis.cmax == 3.0 and axis.cmid == 0
+    colours = [c for _, c in axis.colorscale]
+    assert colours[0] != colours[-1]
+    assert all(t.coloraxis == "coloraxis" for t in heatmaps(fig))
+
+
+def test_small_arrays_print_their_values_large_ones_do_not():
+    assert heatmaps(figures.array_figure(np.ones((5, 5))))[0].texttemplate
+    assert heatmaps(figures.array_figure(np.ones((60, 60))))[0].texttemplate is None
+
+
+def test_large_arrays_are_drawn_sampled_and_the_title_says_so():
+    x = np.random.default_rng(1).normal(size=(1024, 1024, 3))
+    fig = figures.array_figure(x)
+    drawn = sum(np.asarray(t.z).size for t in heatmaps(fig))
+    assert drawn <= MAX_DRAWN_CELLS
+    step = figures.drawn_step((1024, 1024), MAX_DRAWN_CELLS // 3)
+    assert step > 1 and f"every {step}th row" in fig.layout.title.text
+    trace = heatmaps(fig)[1]
+    np.testing.assert_array_equal(np.asarray(trace.z), x[::step, ::step, 1])
+    np.testing.assert_array_equal(trace.y, np.arange(0, 1024, step))  # true row numbers
+
+
+@given(st.integers(1, 3000), st.integers(1, 3000), st.integers(1, 100_000))
+def test_drawn_step_is_the_smallest_that_fits(h, w, budget):
+    step = figures.drawn_step((h, w), budget)
+    assert math.ceil(h / step) * math.ceil(w / step) <= budget or step >= max(h, w)
+    if step > 1:
+        assert math.ceil(h / (step - 1)) * math.ceil(w / (step - 1)) > budget
+
+
+def test_padding_is_drawn_around_the_input_as_a_hatched_frame():
+    x = np.arange(12.0).reshape(3, 4)
+    pads = ((1, 2), (0, 3))
+    padded = np.pad(x, pads, mode="edge")
+    fig = figures.array_figure(x, padded=padded, padding=pads)
+    trace = heatmaps(fig)[0]
+    np.testing.assert_array_equal(trace.y, np.arange(-1, 5))
+    np.testing.assert_array_equal(trace.x, np.arange(0, 7))
+    np.testing.assert_array_equal(np.asarray(trace.z), padded)
+    (band,) = [t for t in fig.data if t.name == "padding"]
+    assert band.fill == "toself" and band.fillpattern.shape
+    # Every padding cell centre lies inside one band, no input cell centre does.
+    polygons = []
+    xs, ys = list(band.x), list(band.y)
+    for start in range(0, len(xs), 6):
+        polygons.append((min(ys[start : start + 5]), max(ys[start : start + 5]),
+                         min(xs[start : start + 5]), max(xs[start : start + 5])))  # fmt: skip
+    for r in range(-1, 5):
+        for c in range(0, 7):
+            inside = any(a < r < b and lo < c < hi for a, b, lo, hi in polygons)
+            assert inside == (not (0 <= r < 3 and 0 <= c < 4)), (r, c)
+
+
+@pytest.mark.parametrize(
+    ("stride", "padding", "dilation", "cell"),
+    [(1, "valid", 1, (0, 0)), (2, ((1, 1), (2, 0)), 2, (1, 2)), (1, "full", 1, (0, 0))],
+)
+def test_the_window_of_an_output_cell_is_outlined_at_its_dilated_taps(
+    stride, padding, dilation, cell
+):
+    x = np.random.default_rng(2).normal(size=(7, 8, 2))
+    k = np.ones((3, 2, 2))
+    e = conv.explain_cell(
+        x, k, *cell, stride=stride, padding=padding, dilation=dilation
+    )  # fmt: skip
+    pads = conv.resolve_padding(x.shape, k.shape, stride=stride, padding=padding, dilation=dilation)
+    fig = figures.array_figure(x, padded=conv.pad(x, pads), padding=pads, window=e)
+    (top, _), (left, _) = pads
+    # Independent index arithmetic: tap (m, n) of output (i, j) reads row
+    # i*s + m*d - top and column j*s + n*d - left.
+    want_in, want_pad = set(), set()
+    for m in range(3):
+        for n in range(2):
+            r = cell[0] * stride + m * dilation - top
+            c = cell[1] * stride + n * dilation - left
+            (want_in if 0 <= r < 7 and 0 <= c < 8 else want_pad).add((r, c))
+    outlines = [t for t in fig.data if t.type == "scatter" and t.mode == "lines" and not t.fill]
+    for panel in ("x", "x2"):
+        drawn_in = {p for t in outlines if t.xaxis == panel and t.line.width == 2
+                    for p in rectangles(t)}  # fmt: skip
+        drawn_pad = {p for t in outlines if t.xaxis == panel and t.line.width == 3
+                     for p in rectangles(t)}  # fmt: skip
+        assert drawn_in == want_in and drawn_pad == want_pad
+
+
+def test_kernel_panels_are_one_per_channel_and_filter():
+    k = np.arange(2 * 3 * 2 * 4, dtype=float).reshape(2, 3, 2, 4)
+    fig = figures.kernel_figure(k)
+    maps = heatmaps(fig)
+    assert len(maps) == 8
+    for c in range(2):
+        for f in range(4):
+            np.testing.assert_array_equal(np.asarray(maps[c * 4 + f].z), k[:, :, c, f])
+    assert heatmaps(figures.kernel_figure(np.eye(3)))[0].z is not None
+
+
+def test_many_filters_are_cut_and_the_title_says_so():
+    fig = figures.kernel_figure(np.ones((3, 3, 1, 12)))
+    assert len(heatmaps(fig)) == figures.MAX_PANELS
+    assert "first 8 of 12" in fig.layout.title.text
+
+
+def test_output_cells_can_be_clicked_and_report_filter_and_value():
+    out = np.arange(2 * 3 * 2, dtype=float).reshape(2, 3, 2)
+    fig = figures.output_figure(out)
+    targets = [t for t in fig.data if t.name == "cells"]
+    assert len(targets) == 2
+    for f, t in enumerate(targets):
+        points = set(zip(t.y, t.x, strict=True))
+        assert points == {(r, c) for r in range(2) for c in range(3)}
+        data = np.asarray(t.customdata)
+        assert (data[:, 0] == f).all()
+        for (r, c), value in zip(zip(t.y, t.x, strict=True), data[:, 1], strict=True):
+            assert value == out[r, c, f]
+        assert t.marker.symbol == "square"
+
+
+def test_stepping_shows_only_the_cells_computed_so_far():
+    out = np.arange(12, dtype=float).reshape(3, 4)
+    z = np.asarray(heatmaps(figures.output_figure(out, filled=6))[0].z, dtype=float)
+    np.testing.assert_array_equal(z.ravel()[:6], np.arange(6))
+    assert np.isnan(z.ravel()[6:]).all()
+
+
+def test_selected_output_cell_is_outlined():
+    fig = figures.output_figure(np.zeros((4, 5)), selected=(2, 3))
+    (outline,) = [t for t in fig.data if t.type == "scatter" and t.mode == "lines"]
+    assert rectangles(outline) == [(2, 3)]
+
+
+def test_products_table_lists_every_product_and_sums_to_the_cell():
+    x = np.random.default_rng(3).normal(size=(5, 5, 2))
+    k = np.random.default_rng(4).normal(size=(3, 3, 2))
+    e = conv.explain_cell(x, k, 0, 1, padding=1, pad_mode="reflect")
+    table = figures.products_table(e)
+    assert len(table) == 18
+    np.testing.assert_allclose(table["x·w"], table["x"] * table["w"])
+    # Output (0, 1) with padding 1 reads rows -1..1 and columns 0..2; row -1
+    # reflects row 1.
+    row = table[(table["tap (m, n)"] == "(0, 2)") & (table["channel"] == 1)].iloc[0]
+    assert row["input (row, col)"] == "(-1, 2)" and row["note"] == "padding, copies (1, 2)"
+    assert row["x"] == x[1, 2, 1]
+    want = sum(
+        np.pad(x, ((1, 1), (1, 1), (0, 0)), mode="reflect")[m, 1 + n, c] * k[m, n, c]
+        for m in range(3) for n in range(3) for c in range(2)
+    )  # fmt: skip
+    assert table["x·w"].sum() == pytest.approx(want)
