@@ -349,6 +349,13 @@ CATALOGUE = [
         r"row 2 has 2 values but row 1 has 3 values; every row needs the same number",
     ),
     (
+        "header-wider-than-rows",
+        "head.csv",
+        lambda: b"a,b,c\n1,2\n",
+        None,
+        r"row 2 has 2 values but row 1 has 3 values",
+    ),
+    (
         "non-numeric-cell",
         "abc.csv",
         lambda: b"1,2,abc",

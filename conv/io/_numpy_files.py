@@ -131,7 +131,8 @@ def _open_zip(data: bytes, name: str) -> zipfile.ZipFile:
     try:
         return zipfile.ZipFile(io.BytesIO(data))
     except _ZIP_ERRORS as err:
-        raise InputError(f"{name}: is not a readable .npz (zip) archive ({err})") from None
+        reason = quote(str(err), 60)
+        raise InputError(f"{name}: is not a readable .npz (zip) archive ({reason})") from None
 
 
 def _members(zf: zipfile.ZipFile, name: str) -> dict[str, zipfile.ZipInfo]:
@@ -214,5 +215,6 @@ def read_npz(data: bytes, name: str, key: str | None = None) -> np.ndarray:
         except InputError:
             raise
         except _ZIP_ERRORS as err:
-            raise InputError(f"{where}: could not be decompressed ({err})") from None
+            reason = quote(str(err), 60)
+            raise InputError(f"{where}: could not be decompressed ({reason})") from None
     return _array_from(raw, shape, fortran, dtype)

@@ -27,10 +27,12 @@ __all__ = ["read_text"]
 
 _NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|[+-]?(?i:nan|inf|infinity)"
 # re.ASCII: Python's float() would also take "１" or "1_000"; a CSV must not.
-_CELL = re.compile(rf"\s*(?:{_NUMBER})\s*", re.ASCII)
+_CELL = re.compile(_NUMBER, re.ASCII)
+# Padding around a cell: spaces, and tabs too unless the tab is the delimiter.
+_PAD = {"\t": " *", ";": "[ \t]*", ",": "[ \t]*"}
 _LINE = {
-    d: re.compile(rf"{_CELL.pattern}(?:{re.escape(d)}{_CELL.pattern})*", re.ASCII)
-    for d in ("\t", ";", ",")
+    d: re.compile(rf"{pad}(?:{_NUMBER}){pad}(?:{re.escape(d)}{pad}(?:{_NUMBER}){pad})*", re.ASCII)
+    for d, pad in _PAD.items()
 }
 _DELIMITER_NAMES = {"\t": "tab", ";": "';'", ",": "','", None: "whitespace"}
 
@@ -69,7 +71,7 @@ def _values(n: int) -> str:
 
 
 def _is_number(cell: str) -> bool:
-    return _CELL.fullmatch(cell) is not None
+    return _CELL.fullmatch(cell.strip(" \t")) is not None
 
 
 def _unquote(cell: str) -> str:
@@ -151,6 +153,8 @@ def read_text(data: bytes, name: str, *, allow_nonfinite: bool = False) -> np.nd
             continue
         if set_by is None:
             delimiter, set_by = own, lineno
+        elif {own, delimiter} == {"\t", None}:
+            delimiter = None  # tabs and spaces mixed: all of it is whitespace
         elif own != delimiter:
             raise InputError(
                 f"{name}: row {set_by} is separated by {_DELIMITER_NAMES[delimiter]} "
@@ -160,7 +164,9 @@ def read_text(data: bytes, name: str, *, allow_nonfinite: bool = False) -> np.nd
     first = _split(lines[0][1], delimiter)
     header, index = _header_kind(first)
     if not header:
-        return _numeric_rows(lines, name, delimiter, len(first), index, allow_nonfinite)
+        return _numeric_rows(
+            lines, name, delimiter, (len(first), lines[0][0]), index, allow_nonfinite
+        )
     if len(lines) == 1:
         raise InputError(
             f"{name}: row {lines[0][0]} {quote(lines[0][1].strip())} looks like a header, "
@@ -168,20 +174,23 @@ def read_text(data: bytes, name: str, *, allow_nonfinite: bool = False) -> np.nd
         )
     names = [_unquote(c).lower() for c in (first[1:] if index else first)]
     if names == list(LONG_FORM_HEADER):
-        table = _numeric_rows(lines[1:], name, delimiter, len(first), index, True)
+        table = _numeric_rows(lines[1:], name, delimiter, (len(first), lines[0][0]), index, True)
         return parse_long_form(table, [n for n, _ in lines[1:]], name, allow_nonfinite)
-    return _numeric_rows(lines[1:], name, delimiter, len(first), index, allow_nonfinite)
+    return _numeric_rows(
+        lines[1:], name, delimiter, (len(first), lines[0][0]), index, allow_nonfinite
+    )
 
 
 def _numeric_rows(
     lines: list[tuple[int, str]],
     name: str,
     delimiter: str | None,
-    width: int,
+    width_from: tuple[int, int],
     index: bool,
     allow_nonfinite: bool,
 ) -> np.ndarray:
-    first_lineno = lines[0][0]
+    """Parse data lines; ``width_from`` is (values per row, the row that set it)."""
+    width, first_lineno = width_from
     if len(lines) * (width - index) > MAX_CELLS:
         raise InputError(
             f"{name}: has {len(lines)} rows of {width - index} values, more than the limit "
@@ -204,6 +213,8 @@ def _numeric_rows(
         else:
             joined = delimiter.join(values) if index else line
             ok = ok and _LINE[delimiter].fullmatch(joined) is not None
+            if ok and (" " in joined or "\t" in joined.replace(delimiter, "")):
+                joined = delimiter.join(v.strip(" \t") for v in values)
         if not ok:  # find the culprit; long but whitespace-padded cells pass
             for col, cell in enumerate(values, start=1 + index):
                 if len(cell.strip()) > MAX_TEXT_CELL_CHARS or not _is_number(cell):

@@ -1,0 +1,111 @@
+"""Fuzzing: whatever bytes arrive, read_array returns a clean array or raises InputError."""
+
+import io
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from PIL import Image
+
+from conv.io import InputError, npz_names, read_array, to_csv, to_npy
+from conv.io.limits import MAX_CELLS
+
+EXTENSIONS = ["a.csv", "a.tsv", "a.txt", "a.npy", "a.npz", "a.png", "a.jpg", "a.bmp", "a.gif"]
+
+
+def _image(fmt, mode="L"):
+    rng = np.random.default_rng(3)
+    shape = (6, 5) if mode == "L" else (6, 5, 3)
+    buf = io.BytesIO()
+    Image.fromarray(rng.integers(0, 256, shape, dtype=np.uint8)).save(buf, fmt)
+    return buf.getvalue()
+
+
+def _npz():
+    buf = io.BytesIO()
+    np.savez_compressed(buf, a=np.arange(12.0).reshape(3, 4))
+    return buf.getvalue()
+
+
+GOOD_FILES = [
+    ("good.csv", to_csv(np.random.default_rng(1).normal(size=(4, 3)))),
+    ("long.csv", to_csv(np.random.default_rng(2).normal(size=(2, 2, 2)))),
+    ("df.csv", b",0,1\n0,0.5,1.5\n1,2.5,-3\n"),
+    ("ws.txt", b"1 2 3\n4 5 6\n"),
+    ("good.npy", to_npy(np.arange(12, dtype=np.int32).reshape(3, 4))),
+    ("good.npz", _npz()),
+    ("good.png", _image("PNG", "RGB")),
+    ("good.gif", _image("GIF")),
+    ("good.bmp", _image("BMP")),
+    ("good.jpg", _image("JPEG", "RGB")),
+]
+
+
+def assert_clean_outcome(data, filename):
+    try:
+        arr = read_array(data, filename)
+    except InputError as err:
+        message = str(err)
+        assert message and len(message) < 300, message
+        return
+    assert isinstance(arr, np.ndarray)
+    assert arr.ndim in (2, 3) and 0 < arr.size <= MAX_CELLS
+    assert arr.dtype.kind in "biuf"
+    if arr.dtype.kind == "f":
+        assert np.isfinite(arr).all()
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.binary(max_size=600), filename=st.sampled_from(EXTENSIONS))
+def test_random_bytes(data, filename):
+    assert_clean_outcome(data, filename)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    text=st.text(alphabet='0123456789.,;\t -+eEinfatNI#"\r\n\ufeffrowcl_', max_size=200),
+    filename=st.sampled_from(["a.csv", "a.tsv", "a.txt"]),
+)
+def test_random_numberish_text(text, filename):
+    assert_clean_outcome(text.encode(), filename)
+
+
+@st.composite
+def mutated_good_file(draw):
+    filename, data = draw(st.sampled_from(GOOD_FILES))
+    data = bytearray(data)
+    for _ in range(draw(st.integers(1, 6))):
+        action = draw(st.sampled_from(["flip", "truncate", "insert", "delete"]))
+        position = draw(st.integers(0, max(len(data) - 1, 0)))
+        if action == "flip" and data:
+            data[position] ^= draw(st.integers(1, 255))
+        elif action == "truncate":
+            del data[position:]
+        elif action == "insert":
+            data[position:position] = draw(st.binary(min_size=1, max_size=16))
+        elif data:
+            del data[position : position + draw(st.integers(1, 16))]
+    return filename, bytes(data)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated_good_file())
+def test_mutated_good_files(case):
+    filename, data = case
+    assert_clean_outcome(data, filename)
+
+
+@settings(max_examples=100, deadline=None)
+@given(mutated_good_file())
+def test_npz_names_on_mutated_files(case):
+    try:
+        names = npz_names(case[1])
+    except InputError:
+        return
+    assert all(isinstance(n, str) for n in names)
+
+
+def test_unmutated_good_files_read():
+    for filename, data in GOOD_FILES:
+        arr = read_array(data, filename)
+        assert arr.ndim in (2, 3), filename
