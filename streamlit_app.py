@@ -536,13 +536,19 @@ st.dataframe(
 
 # -- downloads
 st.subheader("Download")
-d = st.columns(6)
-d[0].download_button("output .csv", conv_io.to_csv(out), "output.csv", "text/csv")
-d[1].download_button("output .npy", conv_io.to_npy(out), "output.npy")
-d[2].download_button("input .npy", conv_io.to_npy(x), "input.npy")
-d[3].download_button("filter .npy", conv_io.to_npy(k), "filter.npy")
-d[4].download_button("input .csv", conv_io.to_csv(x), "input.csv", "text/csv")
-d[5].download_button("settings .json", recipe.to_json(), "settings.json", "application/json")
+downloads = [
+    ("output .csv", lambda: conv_io.to_csv(out), "output.csv", "text/csv"),
+    ("output .npy", lambda: conv_io.to_npy(out), "output.npy", "application/octet-stream"),
+    ("input .csv", lambda: conv_io.to_csv(x), "input.csv", "text/csv"),
+    ("input .npy", lambda: conv_io.to_npy(x), "input.npy", "application/octet-stream"),
+    ("filter .npy", lambda: conv_io.to_npy(k), "filter.npy", "application/octet-stream"),
+    ("settings .json", recipe.to_json, "settings.json", "application/json"),
+]
+for column, (label, make, filename, mime) in zip(st.columns(6), downloads, strict=True):
+    try:
+        column.download_button(label, make(), filename, mime)
+    except ValueError as exc:  # e.g. a format that cannot hold this array's shape
+        column.caption(f"{filename}: {exc}")
 
 # -- reproduce
 st.subheader("Reproduce it")
