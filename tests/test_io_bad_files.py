@@ -356,6 +356,13 @@ CATALOGUE = [
         r"row 2 has 2 values but row 1 has 3 values",
     ),
     (
+        "lone-empty-quotes-are-not-an-index-header",
+        "quotes.csv",
+        lambda: b'""\n1\n',
+        None,
+        r"row 1, column 1: '\"\"' is not a number",
+    ),
+    (
         "non-numeric-cell",
         "abc.csv",
         lambda: b"1,2,abc",

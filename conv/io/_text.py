@@ -89,7 +89,8 @@ def _is_name(cell: str) -> bool:
 def _header_kind(cells: list[str]) -> tuple[bool, bool]:
     """(is a header, has an index column) for the first row's cells."""
     names = [_unquote(c) for c in cells]
-    pandas_default = [str(i) for i in range(len(names) - 1)]
+    # An index column needs at least one data column beside it.
+    pandas_default = [str(i) for i in range(len(names) - 1)] if len(names) > 1 else None
     rest_are_names = len(names) > 1 and all(_is_name(c) for c in names[1:])
     if names[0] == "" or names[0].startswith("Unnamed: "):
         # pandas writes an empty (or "Unnamed: 0") corner above its index column.
