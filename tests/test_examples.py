@@ -71,3 +71,27 @@ def test_test_image_example_uses_sobel_x():
 def test_unknown_example_names_the_value():
     with pytest.raises(ValueError, match=r"name must be one of .*'seed-4d'"):
         example("seed-4d")
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_conv2d_runs_every_example_and_reproduces_published_numbers(name):
+    import conv
+
+    ex = EXAMPLES[name]
+    out = conv.conv2d(
+        ex.x,
+        ex.kernel,
+        stride=ex.stride,
+        padding=ex.padding,
+        dilation=ex.dilation,
+        pad_mode=ex.pad_mode,
+        flip=ex.flip,
+    )
+    assert out.shape == conv.output_shape(
+        ex.x.shape, ex.kernel.shape, stride=ex.stride, padding=ex.padding, dilation=ex.dilation
+    )
+    if ex.padding == "valid" and ex.dilation == 1:
+        np.testing.assert_allclose(out, naive_correlate(ex.x, ex.kernel, ex.stride), atol=1e-12)
+    if ex.published is not None:
+        rows, cols = ex.published.shape
+        np.testing.assert_array_equal(out[:rows, :cols].round(ex.decimals), ex.published)
