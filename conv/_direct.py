@@ -37,6 +37,9 @@ MIN_BLOCK_PIXELS = 8192
 STACKED_MAX_FILTERS = 2
 STACKED_MAX_CHANNELS = 16
 
+#: Taps stacked into one product; more would push the product out of cache.
+STACKED_TAPS = 16
+
 
 def correlate_direct(
     xp: np.ndarray,
@@ -85,21 +88,35 @@ def correlate_direct(
     ph = oh + max(t[0] for g in groups.values() for t in g)
     pw = ow + max(t[1] for g in groups.values() for t in g)
     phases = [(_phase_image(xp, rh, rw, sh, sw, ph, pw), taps) for (rh, rw), taps in groups.items()]
-
+    if stacked:
+        # Each work item: (phase image, chunk of taps, their kernels side by side).
+        work = [
+            (x_flat, chunk, np.concatenate([k[m, n].T for _, _, m, n in chunk], axis=0))
+            for x_flat, taps in phases
+            for chunk in (taps[i : i + STACKED_TAPS] for i in range(0, len(taps), STACKED_TAPS))
+        ]
+        accumulate = _stacked
+        width = max(len(chunk) for _, chunk, _ in work) * f  # product bytes per pixel
+    else:
+        work = [(x_flat, taps, k) for x_flat, taps in phases]
+        accumulate = _per_tap
+        width = c + f
     if block_rows is None:
-        # Bytes per output pixel of the block's temporaries.
-        width = max(len(taps) for _, taps in phases) * f if stacked else c + f
         pixels = max(BLOCK_BYTES // (width * xp.itemsize), MIN_BLOCK_PIXELS)
         block_rows = max(1, pixels // pw)
+    block_rows = min(block_rows, oh)
+    # One scratch buffer reused by every block: fresh large allocations cost
+    # page faults each time, which on small problems dominate the arithmetic.
+    reach = (ph - oh) * pw  # how far past its block a tap may read
+    scratch = np.empty(width * (block_rows * pw + reach), dtype=xp.dtype)
     out = np.empty((oh, pw, f), dtype=xp.dtype)
     flat_out = out.reshape(oh * pw, f)
-    accumulate = _stacked if stacked else _per_tap
     for r0 in range(0, oh, block_rows):
         r1 = min(oh, r0 + block_rows)
         length = (r1 - r0 - 1) * pw + ow
         block = flat_out[r0 * pw : r0 * pw + length]
-        for i, (x_flat, taps) in enumerate(phases):
-            accumulate(x_flat, taps, k, r0 * pw, pw, block, first=i == 0)
+        for i, (x_flat, taps, weights) in enumerate(work):
+            accumulate(x_flat, taps, weights, r0 * pw, pw, block, i == 0, scratch)
     return out[:, :ow]
 
 
@@ -122,10 +139,10 @@ def _phase_image(
     return full.view(xp.dtype).reshape(ph * pw, c)
 
 
-def _per_tap(x_flat, taps, k, base, pw, out, first):
+def _per_tap(x_flat, taps, k, base, pw, out, first, scratch):
     """Add ``x_flat[base + offset :][:L] @ k[m, n]`` over the taps into ``out`` (L, F)."""
-    length = out.shape[0]
-    product = None
+    length, f = out.shape
+    product = scratch[: length * f].reshape(length, f)
     for qh, qw, m, n in taps:
         start = base + qh * pw + qw
         window = x_flat[start : start + length]
@@ -133,22 +150,26 @@ def _per_tap(x_flat, taps, k, base, pw, out, first):
             np.matmul(window, k[m, n], out=out)
             first = False
         else:
-            product = np.matmul(window, k[m, n], out=product)
+            np.matmul(window, k[m, n], out=product)
             out += product
 
 
-def _stacked(x_flat, taps, k, base, pw, out, first):
-    """Multiply once by all taps' kernels stacked, then add the shifted slices.
+def _stacked(x_flat, taps, weights, base, pw, out, first, scratch):
+    """Multiply once by the taps' stacked kernels ``weights`` (T*F, C), add shifted slices.
 
-    Works in the transposed ``(F, pixels)`` layout so every shifted slice is a
-    contiguous row.
+    The product is ``(T*F, pixels)`` so every shifted slice is a contiguous row,
+    added into the transposed view of ``out``.
     """
     length, f = out.shape
-    weights = np.concatenate([k[m, n].T for _, _, m, n in taps], axis=0)
     span = length + max(qh * pw + qw for qh, qw, _, _ in taps)
-    products = weights @ x_flat[base : base + span].T
-    acc = np.zeros((f, length), dtype=out.dtype) if first else out.T.copy()
+    products = scratch[: weights.shape[0] * span].reshape(-1, span)
+    np.matmul(weights, x_flat[base : base + span].T, out=products)
+    acc = out.T
     for t, (qh, qw, _, _) in enumerate(taps):
         start = qh * pw + qw
-        acc += products[t * f : (t + 1) * f, start : start + length]
-    out[...] = acc.T
+        term = products[t * f : (t + 1) * f, start : start + length]
+        if first:
+            acc[...] = term
+            first = False
+        else:
+            acc += term
