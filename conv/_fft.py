@@ -18,7 +18,7 @@ import numpy as np
 TILE_ELEMENTS = 1 << 22
 
 #: Complex values in one filter group's kernel spectra.
-FILTER_BLOCK_ELEMENTS = 1 << 24
+FILTER_BLOCK_ELEMENTS = 1 << 22
 
 
 def correlate_fft(
