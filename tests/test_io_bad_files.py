@@ -8,6 +8,7 @@ import io
 import pickle
 import struct
 import tracemalloc
+import warnings
 import zipfile
 import zlib
 
@@ -16,7 +17,7 @@ import pytest
 from numpy.lib import format as npformat
 from PIL import Image
 
-from conv.io import InputError, npz_names, read_array
+from conv.io import UPLOAD_TYPES, InputError, npz_names, read_array
 from conv.io.limits import MAX_CELLS, MAX_UPLOAD_BYTES
 
 
@@ -234,6 +235,13 @@ CATALOGUE = [
         "image-bomb-100000x100000",
         "bomb.png",
         lambda: png_header_only(100_000, 100_000),
+        None,
+        r"declares too many pixels to decode safely \(decompression bomb",
+    ),
+    (
+        "image-bomb-in-pillow-warning-range",
+        "warn.png",
+        lambda: png_header_only(10_000, 10_000),
         None,
         r"declares too many pixels to decode safely \(decompression bomb",
     ),
@@ -553,3 +561,31 @@ def test_a_lying_zip_size_never_inflates_more_than_declared():
     finally:
         tracemalloc.stop()
     assert peak < 5 * 2**20  # the 50 MB were never inflated
+
+
+def test_image_guards_stay_on_and_leave_warning_filters_alone():
+    assert Image.MAX_IMAGE_PIXELS is not None
+    before = list(warnings.filters)
+    with pytest.raises(InputError):
+        read_array(png_header_only(10_000, 10_000), "warn.png")
+    read_array(SMALL_PNG, "ok.png")
+    assert warnings.filters == before
+
+
+def test_upload_types_are_exactly_what_read_array_accepts():
+    assert set(UPLOAD_TYPES) == {
+        "csv",
+        "tsv",
+        "txt",
+        "npy",
+        "npz",
+        "png",
+        "jpg",
+        "jpeg",
+        "bmp",
+        "gif",
+    }
+    for ext in UPLOAD_TYPES:
+        with pytest.raises(InputError) as info:
+            read_array(b"\x01", f"x.{ext}")
+        assert "is not supported" not in str(info.value)

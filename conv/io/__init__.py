@@ -7,9 +7,21 @@ Size limits live in :mod:`conv.io.limits`.
 """
 
 from conv.io import limits
+from conv.io._detect import EXTENSIONS
 from conv.io._errors import InputError
 from conv.io._numpy_files import npz_names
 from conv.io._read import read_array
 from conv.io._write import to_csv, to_npy
 
-__all__ = ["InputError", "limits", "npz_names", "read_array", "to_csv", "to_npy"]
+#: Extensions read_array accepts, without the dot (for an upload widget's ``type=``).
+UPLOAD_TYPES = tuple(ext[1:] for ext in EXTENSIONS)
+
+__all__ = [
+    "UPLOAD_TYPES",
+    "InputError",
+    "limits",
+    "npz_names",
+    "read_array",
+    "to_csv",
+    "to_npy",
+]
