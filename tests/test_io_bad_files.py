@@ -342,6 +342,13 @@ CATALOGUE = [
         r"is not UTF-8 text \(byte 0xe9 at offset 4\); save it as UTF-8",
     ),
     (
+        "bom-then-latin-1",
+        "bom-latin.csv",
+        lambda: b"\xef\xbb\xbfab\xe9\n1\n",
+        None,
+        r"is not UTF-8 text \(byte 0xe9 at offset 5\)",
+    ),
+    (
         "utf-16-text",
         "wide.csv",
         lambda: "1,2\n".encode("utf-16"),

@@ -45,11 +45,13 @@ def _decode(data: bytes, name: str) -> str:
         raise InputError(
             f"{name}: contains a NUL byte at offset {nul}, so it is binary data, not CSV text"
         )
+    bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
     try:
-        return data.decode("utf-8-sig")
+        return data[bom:].decode("utf-8")
     except UnicodeDecodeError as err:
+        offset = bom + err.start
         raise InputError(
-            f"{name}: is not UTF-8 text (byte 0x{data[err.start]:02x} at offset {err.start}); "
+            f"{name}: is not UTF-8 text (byte 0x{data[offset]:02x} at offset {offset}); "
             "save it as UTF-8"
         ) from None
 
