@@ -168,7 +168,10 @@ else:
 clicked = (ss.get("out_chart") or {}).get("selection", {}).get("points", [])
 if clicked:
     point = clicked[0]
-    click = (round(float(point["y"])), round(float(point["x"])), int(point["customdata"][0]))
+    data = point.get("customdata") or [0]
+    # Streamlit hands a customdata row over as {"0": ..., "1": ...}.
+    f_clicked = data.get("0", 0) if isinstance(data, dict) else data[0]
+    click = (round(float(point["y"])), round(float(point["x"])), int(f_clicked))
     if click != ss.get("last_click"):
         ss.cell_row, ss.cell_col, ss.cell_filter = click
         ss.step_on = False
@@ -246,8 +249,12 @@ def fingerprint(array: np.ndarray) -> str:
 # Sidebar widgets.
 
 
-def uploaded_array(label: str, key: str) -> tuple[np.ndarray | None, str]:
-    """The array of the latest upload under ``key``, kept across source switches."""
+def uploaded_file(label: str, key: str) -> tuple | None:
+    """(file_id, name, npz key, bytes) of the latest upload under ``key``.
+
+    Kept in the session, so switching to another source and back does not
+    lose it. Reading happens later, where errors are shown.
+    """
     file = st.file_uploader(
         label, type=UPLOAD_TYPES, key=f"{key}_file", help=f"At most {limits.MAX_UPLOAD_MB} MB."
     )
@@ -255,15 +262,27 @@ def uploaded_array(label: str, key: str) -> tuple[np.ndarray | None, str]:
         ss[f"{key}_kept"] = (file.file_id, file.name, file.getvalue())
     kept = ss.get(f"{key}_kept")
     if kept is None:
-        return None, ""
+        return None
     file_id, name, data = kept
     npz_key = None
     if name.lower().endswith(".npz"):
-        names = npz_names(file_id, data)
-        npz_key = st.selectbox("array in the .npz", names, key=f"{key}_npz")
+        try:
+            names = npz_names(file_id, data)
+        except ValueError:
+            names = []  # read_array reports what is wrong with the file
+        if names:
+            npz_key = st.selectbox("array in the .npz", names, key=f"{key}_npz")
     if file is None:
         st.caption(f"Using **{name}**, uploaded earlier.")
-    return read_upload(file_id, name, npz_key, data), f"{file_id}:{npz_key}"
+    return file_id, name, npz_key, data
+
+
+def read_uploaded(kept: tuple | None, what: str) -> tuple[np.ndarray, str]:
+    """The uploaded array and an id for caching; ValueError when there is none."""
+    if kept is None:
+        raise ValueError(f"{what}: choose a file to upload ({what} source is 'Upload')")
+    file_id, name, npz_key, data = kept
+    return read_upload(file_id, name, npz_key, data), f"upload:{file_id}:{npz_key}"
 
 
 def edited(array: np.ndarray, label: str, key: str) -> np.ndarray:
@@ -296,7 +315,6 @@ with st.sidebar:
         format_func=SOURCE_LABELS.get, horizontal=True,
     )  # fmt: skip
     x_upload = None
-    x_upload_id = ""
     if ss.source == "example":
         st.selectbox("example", list(examples.EXAMPLES), key="example")
         st.caption(examples.EXAMPLES[ss.example].description)
@@ -314,7 +332,8 @@ with st.sidebar:
                 c1.number_input("low", key="low")
                 c2.number_input("high", key="high")
     else:
-        x_upload, x_upload_id = uploaded_array("input file", "x_upload")
+        x_upload = uploaded_file("input file", "x_upload")
+    x_edit_slot = st.container()
 
     st.header("2 · Filter")
     st.radio(
@@ -322,7 +341,6 @@ with st.sidebar:
         key="kernel_source", format_func=KERNEL_LABELS.get,
     )  # fmt: skip
     k_upload = None
-    k_upload_id = ""
     if ss.kernel_source == "preset":
         st.multiselect(
             "named kernels (one filter each)", list(kernels.KERNELS), key="presets",
@@ -347,7 +365,8 @@ with st.sidebar:
                 "Drawn from the input's generator right after the input, as in the exercise."
             )
     elif ss.kernel_source == "upload":
-        k_upload, k_upload_id = uploaded_array("filter file", "k_upload")
+        k_upload = uploaded_file("filter file", "k_upload")
+    k_edit_slot = st.container()
 
     st.header("3 · Parameters")
     c1, c2 = st.columns(2)
@@ -382,29 +401,21 @@ if "url_error" in ss:
 error = None
 try:
     recipe = recipe_from_widgets()
-    x_id = (
-        recipe.source
-        + ":"
-        + (x_upload_id if recipe.source == "upload" else input_settings(recipe).to_json())
-    )
     if recipe.source == "upload":
-        if x_upload is None:
-            raise ValueError("input: choose a file to upload (source is 'Upload')")
-        x = x_upload
+        x, x_id = read_uploaded(x_upload, "input")
     else:
+        x_id = input_settings(recipe).to_json()
         x = build_input(x_id, input_settings(recipe))
-    with st.sidebar:
+    with x_edit_slot:
         x_edit = edited(x, "input", "edit_x")
     if x_edit is not x:
         x, x_id = x_edit, "edited:" + fingerprint(x_edit)
     if recipe.kernel_source == "upload":
-        if k_upload is None:
-            raise ValueError("filter: choose a file to upload (filter source is 'Upload')")
-        k, k_id = k_upload, "upload:" + k_upload_id
+        k, k_id = read_uploaded(k_upload, "filter")
     else:
         k_id = kernel_settings(recipe).to_json()
         k = build_kernel(k_id, x.shape, kernel_settings(recipe), x)
-    with st.sidebar:
+    with k_edit_slot:
         k_edit = edited(k, "filter", "edit_k")
     if k_edit is not k:
         k, k_id = k_edit, "edited:" + fingerprint(k_edit)

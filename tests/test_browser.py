@@ -1,0 +1,150 @@
+"""The real page in Debian's Chromium: heatmaps drawn, a click explains a cell, CSV downloads.
+
+Starts ``streamlit run`` on a free localhost port and drives it with
+Playwright. Skipped only when Chromium or Playwright is missing (CI installs
+both). Set ``CONVSCOPE_SHOTS=/some/dir`` to also copy the screenshots there.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+import pytest
+from reference import reference_conv2d
+
+CHROMIUM = "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parents[1]
+ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+if not Path(CHROMIUM).exists():
+    pytest.skip(
+        f"no Chromium at {CHROMIUM} (CI installs Debian's chromium)", allow_module_level=True
+    )
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    port = free_port()
+    log = tmp_path_factory.mktemp("streamlit") / "server.log"
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
+             "--server.headless", "true", "--server.port", str(port),
+             "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+            cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2)
+                    break
+                except OSError:
+                    if server.poll() is not None or time.monotonic() > deadline:
+                        pytest.fail(f"streamlit did not start:\n{log.read_text()}")
+                    time.sleep(0.3)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+
+
+@pytest.fixture
+def page(app_url):
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1400, "height": 1800})
+            yield context.new_page()
+        finally:
+            browser.close()
+
+
+def shoot(page, tmp_path, name):
+    path = tmp_path / name
+    page.screenshot(path=str(path), full_page=True)
+    if os.environ.get("CONVSCOPE_SHOTS"):
+        target = Path(os.environ["CONVSCOPE_SHOTS"])
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, target / name)
+    assert path.stat().st_size > 10_000  # an image with content, not a blank page
+    return path
+
+
+def wait_for_charts(page, count=3):
+    page.wait_for_function(
+        f"document.querySelectorAll('.js-plotly-plot .heatmaplayer image').length >= {count}",
+        timeout=60_000,
+    )
+
+
+def test_exercise_link_draws_heatmaps_explains_a_click_and_downloads_csv(
+    page, app_url, tmp_path, exercise_3d
+):
+    x, k, first_row = exercise_3d
+    want = reference_conv2d(x, k, stride=2)
+    page.goto(f"{app_url}/?example=seed-3d")
+    wait_for_charts(page)
+    page.get_by_text("⌊(33 + 0 − 5)/2⌋ + 1 =").first.wait_for()
+    # Input (3 channels), filter (3 channels) and output (1 panel) heatmaps.
+    assert page.locator(".js-plotly-plot .heatmaplayer image").count() == 7
+    assert not page.get_by_text("Traceback").count()
+    shoot(page, tmp_path, "seed-3d.png")
+
+    # Click output cell (3, 5): find its pixel centre from plotly's own axes.
+    charts = page.locator(".js-plotly-plot")
+    output = charts.nth(2)
+    box = page.evaluate(
+        """(el) => {
+            const l = el._fullLayout, r = el.getBoundingClientRect();
+            return [r.left + l.xaxis._offset + l.xaxis.l2p(5),
+                    r.top + l.yaxis._offset + l.yaxis.l2p(3)];
+        }""",
+        output.element_handle(),
+    )
+    page.mouse.click(*box)
+    page.get_by_text("Explain output cell (3, 5)").wait_for(timeout=30_000)
+    page.get_by_text(f"summed: {want[3, 5]:.6g}").first.wait_for(timeout=30_000)
+    wait_for_charts(page)
+    shoot(page, tmp_path, "seed-3d-cell-3-5.png")
+
+    with page.expect_download(timeout=30_000) as info:
+        page.get_by_role("button", name="output .csv").click()
+    csv_path = tmp_path / "output.csv"
+    info.value.save_as(csv_path)
+    got = np.loadtxt(csv_path, delimiter=",")
+    assert got.shape == (15, 15)
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(got[0, :4].round(2), first_row)
+
+
+def test_bad_setting_in_the_browser_shows_a_message_not_a_traceback(page, app_url, tmp_path):
+    page.goto(f"{app_url}/?example=seed-2d&dilation=20")
+    page.get_by_text("larger than the padded input").first.wait_for(timeout=60_000)
+    assert not page.get_by_text("Traceback").count()
+    shoot(page, tmp_path, "bad-dilation.png")
