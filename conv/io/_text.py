@@ -15,7 +15,9 @@ from data, so it is read as data.
 from __future__ import annotations
 
 import codecs
+import itertools
 import re
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -28,12 +30,11 @@ __all__ = ["read_text"]
 _NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|[+-]?(?i:nan|inf|infinity)"
 # re.ASCII: Python's float() would also take "１" or "1_000"; a CSV must not.
 _CELL = re.compile(_NUMBER, re.ASCII)
-# Padding around a cell: spaces, and tabs too unless the tab is the delimiter.
-_PAD = {"\t": " *", ";": "[ \t]*", ",": "[ \t]*"}
-_LINE = {
-    d: re.compile(rf"{pad}(?:{_NUMBER}){pad}(?:{re.escape(d)}{pad}(?:{_NUMBER}){pad})*", re.ASCII)
-    for d, pad in _PAD.items()
-}
+# A character no number contains; its absence lets a line skip per-cell checks.
+_FOREIGN = re.compile(r"[^0-9eE+\-.aAfFiInNtTyY ,;\t]")
+_TOKEN = re.compile(r"\S+")
+_ASCII_WHITESPACE = np.frombuffer(b" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f", np.uint8)
+_SEVERAL_TOKENS = re.compile(r"\S\s+\S")
 _DELIMITER_NAMES = {"\t": "tab", ";": "';'", ",": "','", None: "whitespace"}
 
 
@@ -61,11 +62,30 @@ def _delimiter(line: str) -> str | None:
     for d in ("\t", ";", ","):
         if d in line:
             return d
-    return None if len(line.split()) > 1 else ""
+    return None if _SEVERAL_TOKENS.search(line) else ""
 
 
-def _split(line: str, delimiter: str | None) -> list[str]:
-    return line.split() if delimiter is None else [c.strip() for c in line.split(delimiter)]
+def _cells(line: str, delimiter: str | None) -> Iterator[str]:
+    """The line's cells, stripped, one at a time, so a 20 MB line is never one huge list."""
+    if delimiter is None:
+        for match in _TOKEN.finditer(line):
+            yield match.group()
+        return
+    start = 0
+    while (end := line.find(delimiter, start)) >= 0:
+        yield line[start:end].strip()
+        start = end + 1
+    yield line[start:].strip()
+
+
+def _count(line: str, delimiter: str | None) -> int:
+    if delimiter is not None:
+        return line.count(delimiter) + 1
+    if len(line) < 10_000 or not line.isascii():
+        return sum(1 for _ in _TOKEN.finditer(line))
+    # A long whitespace-separated line: count token starts in bulk, not token by token.
+    space = np.isin(np.frombuffer(line.encode("ascii"), np.uint8), _ASCII_WHITESPACE)
+    return int(np.count_nonzero(~space[1:] & space[:-1]) + (not space[0]))
 
 
 def _values(n: int) -> str:
@@ -73,7 +93,7 @@ def _values(n: int) -> str:
 
 
 def _is_number(cell: str) -> bool:
-    return _CELL.fullmatch(cell.strip(" \t")) is not None
+    return _CELL.fullmatch(cell.strip()) is not None
 
 
 def _unquote(cell: str) -> str:
@@ -88,23 +108,27 @@ def _is_name(cell: str) -> bool:
     return not _is_number(cell) and any(ch.isalpha() or ch == "_" for ch in cell)
 
 
-def _header_kind(cells: list[str]) -> tuple[bool, bool]:
-    """(is a header, has an index column) for the first row's cells."""
-    names = [_unquote(c) for c in cells]
-    # An index column needs at least one data column beside it.
-    pandas_default = [str(i) for i in range(len(names) - 1)] if len(names) > 1 else None
-    rest_are_names = len(names) > 1 and all(_is_name(c) for c in names[1:])
-    if names[0] == "" or names[0].startswith("Unnamed: "):
-        # pandas writes an empty (or "Unnamed: 0") corner above its index column.
-        if rest_are_names or names[1:] == pandas_default:
-            return True, True
+def _header_kind(line: str, delimiter: str | None) -> tuple[bool, bool]:
+    """(is a header, has an index column) for the first row."""
+    cells = (_unquote(c) for c in _cells(line, delimiter))
+    corner = next(cells)
+    if not (corner == "" or corner.startswith("Unnamed: ") or _is_name(corner)):
         return False, False
-    if _is_name(names[0]):
-        if rest_are_names or len(names) == 1:
-            return True, False
-        if names[1:] == pandas_default:
-            return True, True  # a named index above default column names
-    return False, False
+    all_names = pandas_default = True  # pandas names its columns 0, 1, 2, ...
+    rest = 0
+    for rest, cell in enumerate(cells, start=1):
+        all_names = all_names and _is_name(cell)
+        pandas_default = pandas_default and cell == str(rest - 1)
+        if not (all_names or pandas_default):
+            break
+    if rest == 0:  # a single cell: a column title, never an index corner
+        return corner != "", False
+    if corner == "" or corner.startswith("Unnamed: "):
+        # pandas writes an empty (or "Unnamed: 0") corner above its index column.
+        return (True, True) if (all_names or pandas_default) else (False, False)
+    if all_names:
+        return True, False
+    return (True, True) if pandas_default else (False, False)
 
 
 def _bad_cell(cell: str, lineno: int, col: int, name: str, delimiter: str | None) -> InputError:
@@ -164,24 +188,31 @@ def read_text(data: bytes, name: str, *, allow_nonfinite: bool = False) -> np.nd
                 f"but row {lineno} by {_DELIMITER_NAMES[own]}; use one delimiter throughout"
             )
 
-    first = _split(lines[0][1], delimiter)
-    header, index = _header_kind(first)
+    first_lineno, first = lines[0]
+    header, index = _header_kind(first, delimiter)
+    width = (_count(first, delimiter), first_lineno)
     if not header:
-        return _numeric_rows(
-            lines, name, delimiter, (len(first), lines[0][0]), index, allow_nonfinite
-        )
+        return _numeric_rows(lines, name, delimiter, width, index, allow_nonfinite)
     if len(lines) == 1:
         raise InputError(
-            f"{name}: row {lines[0][0]} {quote(lines[0][1].strip())} looks like a header, "
+            f"{name}: row {first_lineno} {quote(first.strip())} looks like a header, "
             "but no rows of numbers follow it"
         )
-    names = [_unquote(c).lower() for c in (first[1:] if index else first)]
-    if names == list(LONG_FORM_HEADER):
-        table = _numeric_rows(lines[1:], name, delimiter, (len(first), lines[0][0]), index, True)
-        return parse_long_form(table, [n for n, _ in lines[1:]], name, allow_nonfinite)
-    return _numeric_rows(
-        lines[1:], name, delimiter, (len(first), lines[0][0]), index, allow_nonfinite
-    )
+    if width[0] - index == len(LONG_FORM_HEADER):
+        names = [_unquote(c).lower() for c in _cells(first, delimiter)][index:]
+        if names == list(LONG_FORM_HEADER):
+            table = _numeric_rows(lines[1:], name, delimiter, width, index, True)
+            return parse_long_form(table, [n for n, _ in lines[1:]], name, allow_nonfinite)
+    return _numeric_rows(lines[1:], name, delimiter, width, index, allow_nonfinite)
+
+
+def _first_bad_cell(
+    text: str, lineno: int, first_col: int, name: str, delimiter: str | None
+) -> InputError | None:
+    for col, cell in enumerate(_cells(text, delimiter), start=first_col):
+        if len(cell) > MAX_TEXT_CELL_CHARS or not _is_number(cell):
+            return _bad_cell(cell, lineno, col, name, delimiter)
+    return None
 
 
 def _numeric_rows(
@@ -199,38 +230,45 @@ def _numeric_rows(
             f"{name}: has {len(lines)} rows of {width - index} values, more than the limit "
             f"of {MAX_CELLS} cells"
         )
+    too_long = re.compile(
+        rf"\S{{{MAX_TEXT_CELL_CHARS + 1},}}"
+        if delimiter is None
+        else rf"[^{re.escape(delimiter)}]{{{MAX_TEXT_CELL_CHARS + 1},}}"
+    )
     body = []
     for lineno, line in lines:
-        cells = line.split() if delimiter is None else line.split(delimiter)
-        if len(cells) != width:
+        count = _count(line, delimiter)
+        if count != width:
             raise InputError(
-                f"{name}: row {lineno} has {_values(len(cells))} but row {first_lineno} has "
+                f"{name}: row {lineno} has {_values(count)} but row {first_lineno} has "
                 f"{_values(width)}; every row needs the same number of values"
             )
-        values = cells[1:] if index else cells
-        # Length first, so a giant single cell never reaches the regex.
-        ok = max(map(len, values)) <= MAX_TEXT_CELL_CHARS
-        if delimiter is None:
-            joined = " ".join(values)
-            ok = ok and all(map(_CELL.fullmatch, values))
-        else:
-            joined = delimiter.join(values) if index else line
-            ok = ok and _LINE[delimiter].fullmatch(joined) is not None
-            if ok and (" " in joined or "\t" in joined.replace(delimiter, "")):
-                joined = delimiter.join(v.strip(" \t") for v in values)
-        if not ok:  # find the culprit; long but whitespace-padded cells pass
-            for col, cell in enumerate(values, start=1 + index):
-                if len(cell.strip()) > MAX_TEXT_CELL_CHARS or not _is_number(cell):
-                    raise _bad_cell(cell, lineno, col, name, delimiter)
-        body.append(joined)
+        text = line.split(delimiter, 1)[1] if index else line
+        # Only lines with a foreign character or a long run get checked cell by cell;
+        # numpy's parser takes the rest whole.
+        if not text.strip() or _FOREIGN.search(text) or too_long.search(text):
+            error = _first_bad_cell(text, lineno, 1 + index, name, delimiter)
+            if error is not None:
+                raise error
+        body.append(text)
 
-    out = np.loadtxt(body, delimiter=delimiter, dtype=np.float64, ndmin=2, comments=None)
+    try:
+        out = np.loadtxt(body, delimiter=delimiter, dtype=np.float64, ndmin=2, comments=None)
+    except ValueError as err:
+        # Characters were fine but the arrangement was not ("1.2.3", "e5", "1,,2").
+        for (lineno, _), text in zip(lines, body, strict=True):
+            error = _first_bad_cell(text, lineno, 1 + index, name, delimiter)
+            if error is not None:
+                raise error from None
+        raise InputError(f"{name}: could not be read as numbers ({quote(str(err), 80)})") from None
+    if out.shape != (len(body), width - index):  # numpy skipped or merged something
+        raise InputError(f"{name}: could not be read as a {len(body)} x {width - index} table")
     if not allow_nonfinite:
         bad = np.argwhere(~np.isfinite(out))
         if len(bad):
             r, c = (int(v) for v in bad[0])
-            lineno, line = lines[r]
-            cell = _split(line, delimiter)[c + index]
+            lineno = lines[r][0]
+            cell = next(itertools.islice(_cells(body[r], delimiter), c, None))
             raise InputError(
                 f"{name}: row {lineno}, column {c + 1 + index}: {quote(cell)} is not a "
                 "finite number; NaN and infinity are refused"
