@@ -40,6 +40,7 @@ KERNEL_LABELS = {
     "upload": "Upload",
 }
 PLAY_SECONDS = 0.6
+EAGER_DOWNLOAD_CELLS = 100_000
 
 st.set_page_config(page_title="convscope", page_icon="🔍", layout="wide")
 ss = st.session_state
@@ -224,6 +225,12 @@ def convolve(x_id: str, k_id: str, params: str, _x, _k, _kwargs) -> np.ndarray:
 @st.cache_data(max_entries=16, show_spinner=False)
 def padded_input(x_id: str, pads: tuple, pad_mode: str, _x: np.ndarray) -> np.ndarray:
     return conv.pad(_x, pads, pad_mode)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def reproducing_code(x_id: str, k_id: str, recipe: Recipe, library: str, _x, _k) -> str:
+    # Checking that the generator calls give the arrays back redraws them.
+    return recipe.numpy_code(_x, _k) if library == "numpy" else recipe.torch_code(_x, _k)
 
 
 def input_settings(r: Recipe) -> Recipe:
@@ -427,7 +434,9 @@ try:
         x.shape, k.shape, stride=recipe.stride, padding=recipe.padding_arg,
         dilation=recipe.dilation,
     )  # fmt: skip
-    ss.last_good = {"recipe": recipe, "x": x, "k": k, "out": out, "x_id": x_id, "pads": pads}
+    ss.last_good = {
+        "recipe": recipe, "x": x, "k": k, "out": out, "x_id": x_id, "k_id": k_id, "pads": pads,
+    }  # fmt: skip
 except ValueError as exc:  # conv and conv.io report bad input as ValueError
     error = str(exc)
     recipe = None
@@ -557,15 +566,22 @@ downloads = [
 ]
 for column, (label, make, filename, mime) in zip(st.columns(6), downloads, strict=True):
     try:
-        column.download_button(label, make(), filename, mime)
+        # Small files are made now, so a problem shows here; large ones only
+        # when clicked (writing millions of values as CSV takes seconds).
+        data = make() if out.size + x.size <= EAGER_DOWNLOAD_CELLS else make
+        column.download_button(label, data, filename, mime, on_click="ignore")
     except ValueError as exc:  # e.g. a format that cannot hold this array's shape
         column.caption(f"{filename}: {exc}")
 
 # -- reproduce
 st.subheader("Reproduce it")
 numpy_tab, torch_tab = st.tabs(["numpy", "torch.nn.functional.conv2d"])
-numpy_tab.code(recipe.numpy_code(x, k), language="python")
-torch_tab.code(recipe.torch_code(x, k), language="python")
+numpy_tab.code(
+    reproducing_code(good["x_id"], good["k_id"], recipe, "numpy", x, k), language="python"
+)
+torch_tab.code(
+    reproducing_code(good["x_id"], good["k_id"], recipe, "torch", x, k), language="python"
+)
 st.caption(
     "Arrays too large to print are loaded from the .npy downloads above; "
     "the code was checked against the arrays shown here."

@@ -21,6 +21,7 @@ import math
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.colors import get_colorscale
 
 from conv.io.limits import MAX_DRAWN_CELLS
 
@@ -45,6 +46,8 @@ MAX_PANELS = 8
 # Most kernel taps outlined one by one; bigger windows get one outline.
 MAX_TAP_OUTLINES = 150
 
+# Spelled out, because figures skip plotly's validation that would expand the name.
+_COLORS = get_colorscale(COLORSCALE)
 _HATCH = {"shape": "/", "fgcolor": "rgba(60,60,60,0.55)", "bgcolor": "rgba(190,190,190,0.45)"}
 _TAP_COLOR = "#111111"
 _PADDING_TAP_COLOR = "#e69f00"  # Okabe-Ito orange: distinct from red and blue
@@ -265,7 +268,7 @@ class _Grid:
             y_range = [float(r[-1] + half), float(r[0] - half)]
             self._axes(i, name if self.panels > 1 else "", x_range, y_range)
         self.layout["coloraxis"] = {
-            "colorscale": COLORSCALE, "cmin": -zmax, "cmax": zmax, "cmid": 0.0,
+            "colorscale": _COLORS, "cmin": -zmax, "cmax": zmax, "cmid": 0.0,
             "colorbar": {"thickness": 12},
         }  # fmt: skip
 
@@ -309,7 +312,9 @@ class _Grid:
             "plot_bgcolor": "white",
             "showlegend": False,
         }
-        return go.Figure(data=self.traces, layout=layout)
+        # The traces are built here from known-good values; validating them
+        # again would cost more than drawing them.
+        return go.Figure(data=self.traces, layout=layout, _validate=False)
 
 
 def _channel_name(c: int, ndim: int) -> str:
