@@ -187,11 +187,18 @@ if ss.kernel_source not in kernel_sources(ss.source, ss.distribution):
 # ---------------------------------------------------------------------------
 # Pure work, cached. Arrays are identified by the settings that made them
 # (plus the upload's id and any edits), not by hashing megabytes each run.
+# They are cached as shared read-only objects: st.cache_data would unpickle a
+# fresh copy of a 1024x1024x3 input on every re-run.
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+def frozen(array: np.ndarray) -> np.ndarray:
+    array.setflags(write=False)
+    return array
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
 def read_upload(file_id: str, name: str, key: str | None, _data: bytes) -> np.ndarray:
-    return conv_io.read_array(_data, name, key=key)
+    return frozen(conv_io.read_array(_data, name, key=key))
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -199,17 +206,17 @@ def npz_names(file_id: str, _data: bytes) -> list[str]:
     return conv_io.npz_names(_data)
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@st.cache_resource(max_entries=8, show_spinner=False)
 def build_input(settings: str, _recipe: Recipe) -> np.ndarray:
-    return _recipe.build_input()
+    return frozen(np.array(_recipe.build_input()))
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@st.cache_resource(max_entries=8, show_spinner=False)
 def build_kernel(settings: str, x_shape: tuple, _recipe: Recipe, _x: np.ndarray) -> np.ndarray:
-    return _recipe.build_kernel(_x)
+    return frozen(np.array(_recipe.build_kernel(_x)))
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False)
 def convolve(x_id: str, k_id: str, params: str, _x, _k, _kwargs) -> np.ndarray:
     shape = conv.output_shape(
         _x.shape, _k.shape, **{k: _kwargs[k] for k in ("stride", "padding", "dilation")}
@@ -219,18 +226,18 @@ def convolve(x_id: str, k_id: str, params: str, _x, _k, _kwargs) -> np.ndarray:
         raise ValueError(
             f"the output would have {cells:,} cells, more than {limits.MAX_OUTPUT_CELLS:,}"
         )
-    return conv.conv2d(_x, _k, **_kwargs)
+    return frozen(conv.conv2d(_x, _k, **_kwargs))
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False)
 def padded_input(x_id: str, pads: tuple, pad_mode: str, _x: np.ndarray) -> np.ndarray:
-    return conv.pad(_x, pads, pad_mode)
+    return frozen(conv.pad(_x, pads, pad_mode))
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def reproducing_code(x_id: str, k_id: str, recipe: Recipe, library: str, _x, _k) -> str:
+def reproducing_code(x_id: str, k_id: str, settings: str, library: str, _recipe, _x, _k) -> str:
     # Checking that the generator calls give the arrays back redraws them.
-    return recipe.numpy_code(_x, _k) if library == "numpy" else recipe.torch_code(_x, _k)
+    return _recipe.numpy_code(_x, _k) if library == "numpy" else _recipe.torch_code(_x, _k)
 
 
 def input_settings(r: Recipe) -> Recipe:
@@ -576,12 +583,10 @@ for column, (label, make, filename, mime) in zip(st.columns(6), downloads, stric
 # -- reproduce
 st.subheader("Reproduce it")
 numpy_tab, torch_tab = st.tabs(["numpy", "torch.nn.functional.conv2d"])
-numpy_tab.code(
-    reproducing_code(good["x_id"], good["k_id"], recipe, "numpy", x, k), language="python"
-)
-torch_tab.code(
-    reproducing_code(good["x_id"], good["k_id"], recipe, "torch", x, k), language="python"
-)
+# The code does not depend on the explained cell; leave it out of the cache key.
+code_key = (good["x_id"], good["k_id"], dataclasses.replace(recipe, cell=(0, 0)).to_json())
+numpy_tab.code(reproducing_code(*code_key, "numpy", recipe, x, k), language="python")
+torch_tab.code(reproducing_code(*code_key, "torch", recipe, x, k), language="python")
 st.caption(
     "Arrays too large to print are loaded from the .npy downloads above; "
     "the code was checked against the arrays shown here."

@@ -43,6 +43,8 @@ COLORSCALE = "RdBu_r"
 TEXT_CELLS = 400
 # Most panels drawn side by side; more channels or filters are left out.
 MAX_PANELS = 8
+# Most clickable points per output figure; beyond it they are spread out.
+MAX_CLICK_TARGETS = 10_000
 # Most kernel taps outlined one by one; bigger windows get one outline.
 MAX_TAP_OUTLINES = 150
 
@@ -148,8 +150,9 @@ def output_figure(
     """Heatmaps of an (OH, OW) or (OH, OW, F) output, one panel per filter.
 
     Each panel carries a near-transparent scatter point at every drawn cell
-    centre: clicks on a plotly heatmap report no point (plotly.js #7685),
-    clicks on these do, with the filter index as ``customdata``.
+    centre (every n-th beyond :data:`MAX_CLICK_TARGETS`): clicks on a plotly
+    heatmap report no point (plotly.js #7685), clicks on these do, with the
+    filter index and value as ``customdata``.
 
     Parameters
     ----------
@@ -175,7 +178,9 @@ def output_figure(
     rows, cols = np.arange(oh), np.arange(ow)
     names = [_filter_name(f, out.ndim + 1) for f in range(filters)]
     grid = _Grid([values[:, :, f] for f in range(filters)], rows, cols, names, max_cells)
-    step = grid.step
+    # Click targets are SVG markers, far slower for the browser than heatmap
+    # cells, so large outputs get them on a coarser grid.
+    step = max(grid.step, drawn_step((oh, ow), MAX_CLICK_TARGETS // filters))
     grid_r, grid_c = np.meshgrid(rows[::step], cols[::step], indexing="ij")
     for f in range(filters):
         cells = values[::step, ::step, f]
@@ -239,8 +244,10 @@ class _Grid:
         self.layout: dict = {}
         self.panels = len(panels)
         self.aspect = len(rows) / len(cols)
-        finite = [np.abs(p[np.isfinite(p)]).max(initial=0.0) for p in panels]
-        zmax = float(max(finite)) or 1.0
+        # nanmin/nanmax scan without copies; NaN marks cells not yet computed.
+        extremes = [abs(v) for p in panels if not np.isnan(p).all()
+                    for v in (np.nanmin(p), np.nanmax(p))]  # fmt: skip
+        zmax = float(max(extremes, default=0.0)) or 1.0
         r, c = rows[:: self.step], cols[:: self.step]
         # Fewer digits for large values so they still fit in their cells.
         digits = 2 if zmax < 10 else 1 if zmax < 100 else 0

@@ -166,6 +166,14 @@ def test_output_cells_can_be_clicked_and_report_filter_and_value():
         assert t.marker.symbol == "square"
 
 
+def test_large_outputs_get_clickable_points_on_a_coarser_grid():
+    out = np.zeros((400, 300))
+    (targets,) = [t for t in figures.output_figure(out).data if t.name == "cells"]
+    assert len(targets.x) <= figures.MAX_CLICK_TARGETS
+    step = targets.x[1] - targets.x[0]
+    assert set(targets.y) == set(range(0, 400, step)) and set(targets.x) == set(range(0, 300, step))
+
+
 def test_stepping_shows_only_the_cells_computed_so_far():
     out = np.arange(12, dtype=float).reshape(3, 4)
     z = np.asarray(heatmaps(figures.output_figure(out, filled=6))[0].z, dtype=float)
