@@ -389,7 +389,7 @@ CATALOGUE = [
         "mixed.csv",
         lambda: b"1;2;3\n1,2,3\n",
         None,
-        r"row 1 is separated by ';' but row 2 by ','; use one delimiter throughout",
+        r"row 2 is separated by ',' but row 1 by ';'; use one delimiter throughout",
     ),
     (
         "empty-cell",

@@ -109,3 +109,52 @@ def test_unmutated_good_files_read():
     for filename, data in GOOD_FILES:
         arr = read_array(data, filename)
         assert arr.ndim in (2, 3), filename
+
+
+@st.composite
+def table_text(draw):
+    """Rows of numbers with random delimiters, padding, blank and comment lines and defects."""
+    rows = draw(st.integers(1, 6))
+    cols = draw(st.integers(1, 4))
+    delimiter = draw(st.sampled_from([",", ";", "\t", " "]))
+    cell = st.one_of(
+        st.floats(allow_nan=True, allow_infinity=True).map(repr),
+        st.integers(-999, 999).map(str),
+        st.sampled_from(["", "x", "1,5", "1_0", "#", "nan", "-inf", "1e999", " 2 ", "\t3"]),
+    )
+    lines = []
+    if draw(st.booleans()):
+        lines.append(delimiter.join(draw(st.sampled_from(["", "a", "row"])) for _ in range(cols)))
+    for _ in range(rows):
+        width = cols if draw(st.integers(0, 9)) else draw(st.integers(1, 5))
+        lines.append(delimiter.join(draw(cell) for _ in range(width)))
+        if not draw(st.integers(0, 6)):
+            lines.append(draw(st.sampled_from(["", "  ", "# note", "  # indented"])))
+    return draw(st.sampled_from(["\n", "\r\n"])).join(lines) + draw(st.sampled_from(["", "\n"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=table_text(), allow=st.booleans())
+def test_fast_and_careful_text_paths_agree(text, allow):
+    """numpy's bulk parse must accept, refuse and number cells exactly as the line-by-line path."""
+    from conv.io import _text
+
+    data = text.encode()
+    fast = _outcome_allow(data, allow)
+    original = _text._parse_fast
+    _text._parse_fast = lambda *args, **kwargs: None
+    try:
+        careful = _outcome_allow(data, allow)
+    finally:
+        _text._parse_fast = original
+    if isinstance(fast, str) or isinstance(careful, str):
+        assert fast == careful
+    else:
+        np.testing.assert_array_equal(fast, careful)
+
+
+def _outcome_allow(data, allow):
+    try:
+        return read_array(data, "t.csv", allow_nonfinite=allow)
+    except InputError as err:
+        return str(err)
