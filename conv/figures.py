@@ -185,7 +185,8 @@ def output_figure(
     for f in range(filters):
         cells = values[::step, ::step, f]
         label = names[f] and f", {names[f]}"
-        grid.add(_click_targets(grid_r, grid_c, cells, f, label, ow // step + 1), f)
+        across = (ow // step + 1) * filters
+        grid.add(_click_targets(grid_r, grid_c, cells, f, label, across), f)
         if selected is not None:
             _outline(grid, [selected], _TAP_COLOR, f, width=3)
     return grid.figure(title, values.shape[2], "filters", width=600)
@@ -274,6 +275,8 @@ class _Grid:
             x_range = [float(c[0] - half), float(c[-1] + half)]
             y_range = [float(r[-1] + half), float(r[0] - half)]
             self._axes(i, name if self.panels > 1 else "", x_range, y_range)
+            self.layout[f"xaxis{'' if i == 0 else i + 1}"]["dtick"] = _tick_step(len(cols))
+            self.layout[f"yaxis{'' if i == 0 else i + 1}"]["dtick"] = _tick_step(len(rows))
         self.layout["coloraxis"] = {
             "colorscale": _COLORS, "cmin": -zmax, "cmax": zmax, "cmid": 0.0,
             "colorbar": {"thickness": 12},
@@ -285,7 +288,7 @@ class _Grid:
 
     def _axes(self, i: int, name: str, x_range: list, y_range: list) -> None:
         row, col = divmod(i, self.per_row)
-        gap_x = 0.04 if self.per_row > 1 else 0.0
+        gap_x = 0.07 if self.per_row > 1 else 0.0
         gap_y = 0.12 if self.n_rows > 1 else 0.0
         x0, x1 = col / self.per_row, (col + 1) / self.per_row
         # Row 0 of the grid at the top of the figure.
@@ -307,13 +310,20 @@ class _Grid:
         """The figure; ``width`` is the expected drawing width in pixels, for its height."""
         notes = []
         if self.step > 1:
-            notes.append(f"drawn at every {self.step}th row and column")
+            notes.append(f"1 in {self.step} rows and columns drawn")
         if self.panels < total:
             notes.append(f"first {self.panels} of {total} {what}")
         layout = {
             **self.layout,
-            "title": {"text": title + (f" ({'; '.join(notes)})" if notes else "")},
-            "margin": {"l": 10, "r": 10, "t": 70, "b": 30},
+            "title": {
+                "text": title + (f" ({'; '.join(notes)})" if notes else ""),
+                "yref": "container",
+                "y": 1,
+                "yanchor": "top",
+                "pad": {"t": 12},
+            },
+            # Room for the title, panel names and the column numbers on top.
+            "margin": {"l": 10, "r": 10, "t": 100 if self.panels > 1 else 75, "b": 20},
             # Square cells: the height follows the panels' aspect ratio.
             "height": int(min(self.n_rows * width / self.per_row * self.aspect, 620) + 110),
             "plot_bgcolor": "white",
@@ -322,6 +332,11 @@ class _Grid:
         # The traces are built here from known-good values; validating them
         # again would cost more than drawing them.
         return go.Figure(data=self.traces, layout=layout, _validate=False)
+
+
+def _tick_step(n: int) -> int:
+    # Whole-number ticks only (cells have integer indices), about 8 per axis.
+    return next((t for t in (1, 2, 5, 10, 20, 50, 100, 200, 500) if t * 8 >= n), 1000)
 
 
 def _channel_name(c: int, ndim: int) -> str:
@@ -392,10 +407,11 @@ def _outline(grid, cells, color, panel, width, box=False):
 
 
 def _click_targets(grid_r, grid_c, values, f, label, across):
-    # Size in pixels is a guess from a ~600 px wide panel; a click anywhere
+    # Size in pixels is a guess from a ~600 px wide figure; a click anywhere
     # near a cell centre is enough. These points sit on top of the heatmap,
     # so they carry the hover text too ("skip" would also drop the clicks).
-    size = max(4, min(40, 600 // max(across, 1)))
+    # Overlapping markers would add up to a visible grey veil.
+    size = max(3, min(40, 500 // max(across, 1)))
     return {
         "type": "scatter",
         "x": grid_c.ravel(),
