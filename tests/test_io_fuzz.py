@@ -136,7 +136,7 @@ def table_text(draw):
 @settings(max_examples=300, deadline=None)
 @given(text=table_text(), allow=st.booleans())
 def test_fast_and_careful_text_paths_agree(text, allow):
-    """numpy's bulk parse must accept, refuse and number cells exactly as the line-by-line path."""
+    """numpy's bulk parse, in one chunk or many, must match the line-by-line path exactly."""
     from conv.io import _text
 
     data = text.encode()
@@ -147,10 +147,17 @@ def test_fast_and_careful_text_paths_agree(text, allow):
         careful = _outcome_allow(data, allow)
     finally:
         _text._parse_fast = original
-    if isinstance(fast, str) or isinstance(careful, str):
-        assert fast == careful
-    else:
-        np.testing.assert_array_equal(fast, careful)
+    chunk_chars = _text._CHUNK_CHARS
+    _text._CHUNK_CHARS = 7  # many chunk boundaries, mid-table
+    try:
+        chunked = _outcome_allow(data, allow)
+    finally:
+        _text._CHUNK_CHARS = chunk_chars
+    for other in (careful, chunked):
+        if isinstance(fast, str) or isinstance(other, str):
+            assert fast == other
+        else:
+            np.testing.assert_array_equal(fast, other)
 
 
 def _outcome_allow(data, allow):

@@ -23,6 +23,7 @@ from __future__ import annotations
 import codecs
 import io
 import itertools
+import math
 import re
 from collections.abc import Iterator
 
@@ -304,12 +305,22 @@ def _parse_fast(
     return np.ascontiguousarray(out[:, 1:]) if layout.index else out
 
 
+def _nonfinite(cell: str, lineno: int, col: int, name: str) -> InputError:
+    return InputError(
+        f"{name}: row {lineno}, column {col}: {quote(cell)} is not a finite number; "
+        "NaN and infinity are refused"
+    )
+
+
 def _first_bad_cell(
-    text: str, lineno: int, first_col: int, name: str, delimiter: str | None
+    text: str, lineno: int, first_col: int, layout: _Layout, allow_nonfinite: bool
 ) -> InputError | None:
-    for col, cell in enumerate(_cells(text, delimiter), start=first_col):
+    """The line's first bad cell, left to right, so every path reports the same one."""
+    for col, cell in enumerate(_cells(text, layout.delimiter), start=first_col):
         if len(cell) > MAX_TEXT_CELL_CHARS or not _is_number(cell):
-            return _bad_cell(cell, lineno, col, name, delimiter)
+            return _bad_cell(cell, lineno, col, layout.name, layout.delimiter)
+        if not allow_nonfinite and not math.isfinite(float(cell)):
+            return _nonfinite(cell, lineno, col, layout.name)
     return None
 
 
@@ -335,7 +346,7 @@ def _parse_careful(
                 f"{_values(width)}; every row needs the same number of values"
             )
         text = line.split(d, 1)[1] if index else line
-        error = _first_bad_cell(text, number, 1 + index, name, d)
+        error = _first_bad_cell(text, number, 1 + index, layout, allow_nonfinite)
         if error is not None:
             raise error
         body.append(text)
@@ -353,8 +364,5 @@ def _parse_careful(
         if len(bad):
             r, c = (int(v) for v in bad[0])
             cell = next(itertools.islice(_cells(body[r], d), c, None))
-            raise InputError(
-                f"{name}: row {numbers[r]}, column {c + 1 + index}: {quote(cell)} is not a "
-                "finite number; NaN and infinity are refused"
-            )
+            raise _nonfinite(cell, numbers[r], c + 1 + index, name)
     return out, np.array(numbers, dtype=np.int64)
