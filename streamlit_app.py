@@ -501,8 +501,13 @@ ss.cell_filter = min(int(ss.get("cell_filter", 0)), n_filters - 1)
 ss.setdefault("step_index", 0)
 ss.step_index = min(int(ss.step_index), oh * ow - 1)
 if ss.get("playing"):
+    # One window position per run; play stops on the last one and starts
+    # over when turned on there.
     ss.step_on = True
-    ss.step_index = (ss.step_index + 1) % (oh * ow)
+    last = oh * ow - 1
+    ss.step_index = 0 if ss.step_index >= last else ss.step_index + 1
+    if ss.step_index >= last:
+        ss.playing = False
 stepping = bool(ss.get("step_on"))
 if stepping:
     row, col = divmod(int(ss.step_index), ow)
@@ -524,9 +529,11 @@ s2.toggle("▶ play", key="playing")
 s3.slider("window position (row-major)", 0, oh * ow - 1, key="step_index", disabled=oh * ow == 1)
 
 padded = padded_input(good["x_id"], pads, recipe.pad_mode, x)
+has_padding = any(v for side in pads for v in side)
+padding_note = f"input, {recipe.pad_mode} padding hatched; " if has_padding else "input; "
 st.plotly_chart(
     figures.array_figure(
-        x, title=f"input with {recipe.pad_mode} padding (hatched); window of output ({row}, {col})",
+        x, title=padding_note + f"window of output ({row}, {col}) outlined",
         padded=padded, padding=pads, window=explanation,
     ),
     key="in_chart",

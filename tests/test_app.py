@@ -160,6 +160,14 @@ def test_stepping_moves_the_explained_cell_in_row_major_order():
     assert any("Explain output cell (1, 2)" in h.value for h in at.subheader)
 
 
+def test_play_advances_one_window_per_run_and_stops_at_the_end():
+    at = open_app(example="seed-2d")
+    at.slider(key="step_index").set_value(7).run()
+    at.toggle(key="playing").set_value(True).run()  # would loop forever if it did not stop
+    assert at.session_state["step_index"] == 8 and not at.session_state["playing"]
+    assert any("Explain output cell (2, 2)" in h.value for h in at.subheader)
+
+
 def test_switching_sources_keeps_hidden_choices():
     at = open_app(source="generate", shape="6x6", seed="42")
     at.radio(key="source").set_value("example").run()

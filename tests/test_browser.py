@@ -148,3 +148,17 @@ def test_bad_setting_in_the_browser_shows_a_message_not_a_traceback(page, app_ur
     page.get_by_text("larger than the padded input").first.wait_for(timeout=60_000)
     assert not page.get_by_text("Traceback").count()
     shoot(page, tmp_path, "bad-dilation.png")
+
+
+def test_uploaded_csv_is_convolved_and_explained(page, app_url, tmp_path, exercise_2d):
+    x, _, _ = exercise_2d
+    csv = tmp_path / "exercise.csv"
+    np.savetxt(csv, x, delimiter=",")
+    page.goto(f"{app_url}/?source=upload&filter=preset&preset=box-blur&cell=1,2")
+    page.get_by_text("choose a file to upload").first.wait_for(timeout=60_000)
+    page.locator("input[type=file]").first.set_input_files(str(csv))
+    page.get_by_text("⌊(5 + 0 − 3)/1⌋ + 1 =").first.wait_for(timeout=60_000)
+    wait_for_charts(page)
+    want = x[1:4, 2:5].mean()  # box blur of output (1, 2): the mean of its 3x3 window
+    page.get_by_text(f"summed: {want:.6g}").first.wait_for(timeout=30_000)
+    shoot(page, tmp_path, "upload.png")
