@@ -35,6 +35,7 @@ def naive_correlate(xp, k, stride, dilation):
 
 
 def direct_paths():
+    yield "direct-default-small-im2col", {}
     for unrolled in (False, True):
         for block_rows in (None, 1, 2):
             yield (
@@ -121,15 +122,17 @@ def test_stride_dilation_grid_direct_and_fft_agree_with_reference(stride, dilati
         np.testing.assert_allclose(out, expected, rtol=1e-9, atol=1e-12)
 
 
-def test_default_row_blocks_match_reference():
-    # Big enough that the default heuristic itself splits the rows (the small
-    # cases above only reach blocking by force).
+@pytest.mark.parametrize(("c", "f", "stride"), [(2, 3, (1, 1)), (3, 1, (2, 2)), (1, 2, (1, 3))])
+def test_default_blocks_and_tiles_match_reference(c, f, stride):
+    # Big enough that the default heuristics themselves split rows and FFT
+    # tiles and skip the small-problem path (the small cases above reach
+    # those only by force); per-tap for F = 3, unrolled otherwise.
     rng = np.random.default_rng(7)
-    xp = rng.normal(size=(700, 300, 2))
-    k = rng.normal(size=(4, 3, 2, 3))
-    expected = naive_correlate(xp[:60], k, (1, 1), (2, 1))
-    direct = correlate_direct(xp, k, (1, 1), (2, 1))
-    fft = correlate_fft(xp, k, (1, 1), (2, 1))
+    xp = rng.normal(size=(700, 300, c))
+    k = rng.normal(size=(4, 3, c, f))
+    expected = naive_correlate(xp[: 60 * stride[0]], k, stride, (2, 1))
+    direct = correlate_direct(xp, k, stride, (2, 1))
+    fft = correlate_fft(xp, k, stride, (2, 1))
     np.testing.assert_allclose(direct[: expected.shape[0]], expected, rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(fft, direct, rtol=1e-9, atol=1e-9)
 
