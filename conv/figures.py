@@ -111,8 +111,8 @@ def array_figure(
         if padded is not None and any((top, bottom, left, right)):
             grid.add(_padding_band(h, w, padding), panel)
         if window is not None:
-            _outline_window(grid, window, panel)
-    return grid.figure(title, values.shape[2], "channels")
+            _outline_window(grid, window, panel, thin=len(rows) > 24 or len(cols) > 24)
+    return grid.figure(title, values.shape[2], "channels", width=850)
 
 
 def kernel_figure(kernel: np.ndarray, *, title: str = "filter") -> go.Figure:
@@ -376,14 +376,18 @@ def _padding_band(h, w, padding):
     }
 
 
-def _outline_window(grid, window, panel):
+def _outline_window(grid, window, panel, thin=False):
     taps = [(int(r), int(c)) for r in window.rows for c in window.cols]
     pad = window.is_padding.ravel()
     if len(taps) > MAX_TAP_OUTLINES:
         _outline(grid, [taps[0], taps[-1]], _TAP_COLOR, panel, width=2, box=True)
         return
-    _outline(grid, [t for t, p in zip(taps, pad, strict=True) if not p], _TAP_COLOR, panel, 2)
-    _outline(grid, [t for t, p in zip(taps, pad, strict=True) if p], _PADDING_TAP_COLOR, panel, 3)
+    # On small cells thick outlines would merge into a solid block.
+    width = 1 if thin else 2
+    inside = [t for t, p in zip(taps, pad, strict=True) if not p]
+    padding = [t for t, p in zip(taps, pad, strict=True) if p]
+    _outline(grid, inside, _TAP_COLOR, panel, width)
+    _outline(grid, padding, _PADDING_TAP_COLOR, panel, width + 1)
 
 
 def _outline(grid, cells, color, panel, width, box=False):
