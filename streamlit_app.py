@@ -306,7 +306,12 @@ def edited(array: np.ndarray, label: str, key: str) -> np.ndarray:
     if a.shape[0] * a.shape[1] > EDITABLE_CELLS or a.shape[2] > 8:
         return array
     with st.expander(f"Edit {label} values"):
-        names = [f"[:, :, {i}]" for i in range(a.shape[2])] if a.shape[2] > 1 else [label]
+        trailing = list(np.ndindex(array.shape[2:]))
+        names = (
+            [f"[:, :, {', '.join(map(str, i))}]" for i in trailing]
+            if len(trailing) > 1
+            else [label]
+        )
         slices = []
         # Tabs keep every editor drawn, so edits to one slice survive
         # looking at another.
@@ -447,8 +452,12 @@ try:
 except ValueError as exc:  # conv and conv.io report bad input as ValueError
     error = str(exc)
     recipe = None
+except Exception as exc:  # the boundary: whatever else, a message and not a traceback
+    error = f"Could not compute this ({type(exc).__name__}): {exc}"
+    recipe = None
 
-if recipe is not None:
+# Mirror every control in the address bar, so a copied link reopens this view.
+if recipe is not None and st.query_params.to_dict() != recipe.to_query():
     st.query_params.from_dict(recipe.to_query())
 
 if error:
@@ -576,9 +585,10 @@ downloads = [
     ("input .csv", lambda: conv_io.to_csv(x), "input.csv", "text/csv"),
     ("input .npy", lambda: conv_io.to_npy(x), "input.npy", "application/octet-stream"),
     ("filter .npy", lambda: conv_io.to_npy(k), "filter.npy", "application/octet-stream"),
+    ("filter .csv", lambda: conv_io.to_csv(k), "filter.csv", "text/csv"),
     ("settings .json", recipe.to_json, "settings.json", "application/json"),
 ]
-for column, (label, make, filename, mime) in zip(st.columns(6), downloads, strict=True):
+for column, (label, make, filename, mime) in zip(st.columns(7), downloads, strict=True):
     try:
         # Small files are made now, so a problem shows here; large ones only
         # when clicked (writing millions of values as CSV takes seconds).
