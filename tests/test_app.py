@@ -160,6 +160,20 @@ def test_stepping_moves_the_explained_cell_in_row_major_order():
     assert any("Explain output cell (1, 2)" in h.value for h in at.subheader)
 
 
+def test_editing_a_cell_in_place_recomputes_and_updates_the_code(exercise_2d):
+    x, k, _ = exercise_2d
+    at = open_app(example="seed-2d")
+    editor = next(e for e in at.data_editor if e.key.startswith("edit_x"))
+    at.session_state[editor.key] = {
+        "edited_rows": {1: {"2": 99.0}}, "added_rows": [], "deleted_rows": [],
+    }  # fmt: skip
+    at.run()
+    edited = x.copy()
+    edited[1, 2] = 99.0
+    np.testing.assert_allclose(result(at), reference_conv2d(edited, k), rtol=1e-12)
+    assert any("[0.13, 0.44, 99.0, -0.23, 0.19]" in c.value for c in at.code)
+
+
 def test_play_advances_one_window_per_run_and_stops_at_the_end():
     at = open_app(example="seed-2d")
     at.slider(key="step_index").set_value(7).run()
