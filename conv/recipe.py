@@ -248,7 +248,15 @@ class Recipe:
     # -- arrays -------------------------------------------------------------
 
     def build_input(self, uploaded: np.ndarray | None = None) -> np.ndarray:
-        """The input array these settings describe (``uploaded`` for uploads)."""
+        """The input array these settings describe (``uploaded`` for uploads).
+
+        Examples
+        --------
+        >>> r = Recipe(source="generate", shape=(2, 3), seed=123, decimals=2)
+        >>> r.build_input()
+        array([[-0.99, -0.37,  1.29],
+               [ 0.19,  0.92,  0.58]])
+        """
         from conv import examples, generate
 
         if self.source == "example":
@@ -327,6 +335,17 @@ class Recipe:
         as generator calls when those calls give them back exactly, as
         literals when small, and otherwise loaded from ``input.npy`` /
         ``filter.npy`` (the app's downloads). The code leaves ``out``.
+
+        Examples
+        --------
+        >>> r = Recipe(source="upload", kernel_source="upload", padding="same")
+        >>> code = r.numpy_code(np.arange(9.0).reshape(3, 3), np.ones((2, 2)))
+        >>> namespace = {}
+        >>> exec(code, namespace)
+        >>> namespace["out"]
+        array([[ 8., 12.,  7.],
+               [20., 24., 13.],
+               [13., 15.,  8.]])
         """
         x, kernel, pads = self._prepared(x, kernel)
         lines = [
