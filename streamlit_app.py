@@ -404,6 +404,7 @@ with st.sidebar:
             col.number_input(label, min_value=0, max_value=512, step=1, key=key)
     st.toggle("true convolution (flip the kernel 180°)", key="flip")
     st.selectbox("method", METHODS, key="method", help="auto picks direct or FFT by size.")
+    st.caption("Every setting is in the address bar: copy the link to share this view.")
 
 
 # ---------------------------------------------------------------------------
