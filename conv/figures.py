@@ -41,6 +41,8 @@ COLORSCALE = "RdBu_r"
 # Printing values in cells helps up to roughly this many per panel; beyond it
 # the digits overlap.
 TEXT_CELLS = 400
+# ... and only when a cell is expected to be at least this many pixels wide.
+MIN_TEXT_PIXELS = 26
 # Most panels drawn side by side; more channels or filters are left out.
 MAX_PANELS = 8
 # Most clickable points per output figure; beyond it they are spread out.
@@ -106,13 +108,13 @@ def array_figure(
     cols = np.arange(-left, values.shape[1] - left)
     channels = min(values.shape[2], MAX_PANELS)
     names = [_channel_name(c, x.ndim) for c in range(channels)]
-    grid = _Grid([values[:, :, c] for c in range(channels)], rows, cols, names, max_cells)
+    grid = _Grid([values[:, :, c] for c in range(channels)], rows, cols, names, max_cells, 850)
     for panel in range(channels):
         if padded is not None and any((top, bottom, left, right)):
             grid.add(_padding_band(h, w, padding), panel)
         if window is not None:
             _outline_window(grid, window, panel, thin=len(rows) > 24 or len(cols) > 24)
-    return grid.figure(title, values.shape[2], "channels", width=850)
+    return grid.figure(title, values.shape[2], "channels")
 
 
 def kernel_figure(kernel: np.ndarray, *, title: str = "filter") -> go.Figure:
@@ -135,8 +137,8 @@ def kernel_figure(kernel: np.ndarray, *, title: str = "filter") -> go.Figure:
             panels.append(k[:, :, c, f])
             names.append(_filter_name(f, kernel.ndim) + _channel_name(c, kernel.ndim))
     rows, cols = np.arange(k.shape[0]), np.arange(k.shape[1])
-    grid = _Grid(panels, rows, cols, names, MAX_DRAWN_CELLS, per_row=filters)
-    return grid.figure(title, k.shape[2] * k.shape[3], "panels", width=500)
+    grid = _Grid(panels, rows, cols, names, MAX_DRAWN_CELLS, 500, per_row=filters)
+    return grid.figure(title, k.shape[2] * k.shape[3], "panels")
 
 
 def output_figure(
@@ -177,7 +179,7 @@ def output_figure(
     oh, ow = values.shape[:2]
     rows, cols = np.arange(oh), np.arange(ow)
     names = [_filter_name(f, out.ndim + 1) for f in range(filters)]
-    grid = _Grid([values[:, :, f] for f in range(filters)], rows, cols, names, max_cells)
+    grid = _Grid([values[:, :, f] for f in range(filters)], rows, cols, names, max_cells, 600)
     # Click targets are SVG markers, far slower for the browser than heatmap
     # cells, so large outputs get them on a coarser grid.
     step = max(grid.step, drawn_step((oh, ow), MAX_CLICK_TARGETS // filters))
@@ -189,7 +191,7 @@ def output_figure(
         grid.add(_click_targets(grid_r, grid_c, cells, f, label, across), f)
         if selected is not None:
             _outline(grid, [selected], _TAP_COLOR, f, width=3)
-    return grid.figure(title, values.shape[2], "filters", width=600)
+    return grid.figure(title, values.shape[2], "filters")
 
 
 def products_table(explanation: object) -> pd.DataFrame:
@@ -237,7 +239,10 @@ class _Grid:
     matters for the app's re-run time.
     """
 
-    def __init__(self, panels, rows, cols, names, max_cells, per_row=None):
+    def __init__(self, panels, rows, cols, names, max_cells, width, per_row=None):
+        # ``width`` is the expected drawing width in pixels: it sets the
+        # height (square cells) and whether printed values would fit.
+        self.width = width
         self.per_row = per_row or len(panels)
         self.n_rows = math.ceil(len(panels) / self.per_row)
         self.step = drawn_step((len(rows), len(cols)), max(max_cells // len(panels), 1))
@@ -255,7 +260,8 @@ class _Grid:
         for i, (values, name) in enumerate(zip(panels, names, strict=True)):
             z = values[:: self.step, :: self.step]
             label = f", {name.split()[-1]}" if name else ""
-            small = z.size <= TEXT_CELLS
+            cell_px = width / self.per_row / max(z.shape[1], 1)
+            small = z.size <= TEXT_CELLS and cell_px >= MIN_TEXT_PIXELS
             trace = {
                 "type": "heatmap",
                 "z": z,
@@ -306,8 +312,8 @@ class _Grid:
         if name:
             self.layout[f"xaxis{suffix}"]["title"] = {"text": name.strip(), "font": {"size": 12}}
 
-    def figure(self, title: str, total: int, what: str, width: int = 1000) -> go.Figure:
-        """The figure; ``width`` is the expected drawing width in pixels, for its height."""
+    def figure(self, title: str, total: int, what: str) -> go.Figure:
+        width = self.width
         notes = []
         if self.step > 1:
             notes.append(f"1 in {self.step} rows and columns drawn")

@@ -59,6 +59,14 @@ def test_small_arrays_print_their_values_large_ones_do_not():
     assert heatmaps(figures.array_figure(np.ones((60, 60))))[0].texttemplate is None
 
 
+def test_values_are_printed_only_where_they_fit():
+    # One 12x10 output panel has room for its digits; three side by side do not.
+    assert heatmaps(figures.output_figure(np.zeros((12, 10))))[0].texttemplate
+    assert all(
+        t.texttemplate is None for t in heatmaps(figures.output_figure(np.zeros((12, 10, 3))))
+    )
+
+
 def test_large_arrays_are_drawn_sampled_and_the_title_says_so():
     x = np.random.default_rng(1).normal(size=(1024, 1024, 3))
     fig = figures.array_figure(x)
