@@ -45,10 +45,20 @@ MIN_BLOCK_PIXELS = 8192
 #: 33x33x3 exercise).
 SMALL_IM2COL = 1 << 15
 
-#: The unrolled order pays off only for thin products: at most this many
-#: filters and :data:`UNROLL_MAX_CHANNELS` channels (measured crossover).
-UNROLL_MAX_FILTERS = 2
+#: The unrolled order pays off for thin products: at most this many filters
+#: and :data:`UNROLL_MAX_CHANNELS` channels, or at most
+#: :data:`UNROLL_ANY_FILTERS_CHANNELS` channels with any number of filters
+#: (per-tap GEMMs with an inner dimension of 1 or 2 run 5-10x slower).
+UNROLL_MAX_FILTERS = 4
 UNROLL_MAX_CHANNELS = 16
+UNROLL_ANY_FILTERS_CHANNELS = 2
+
+
+def use_unrolled(c: int, f: int) -> bool:
+    """Whether :func:`correlate_direct` picks the unrolled order for C channels, F filters."""
+    return c <= UNROLL_ANY_FILTERS_CHANNELS or (
+        f <= UNROLL_MAX_FILTERS and c <= UNROLL_MAX_CHANNELS
+    )
 
 
 def correlate_direct(
@@ -86,7 +96,7 @@ def correlate_direct(
     if unrolled is None and block_rows is None and oh * ow * kh * kw * c <= SMALL_IM2COL:
         return _im2col(xp, k, stride, dilation, oh, ow)
     if unrolled is None:
-        unrolled = f <= UNROLL_MAX_FILTERS and c <= UNROLL_MAX_CHANNELS
+        unrolled = use_unrolled(c, f)
 
     # Group the taps by the phase image they read: tap (m, n) sits at input
     # offset (m*dh, n*dw) = (qh*sh + rh, qw*sw + rw).

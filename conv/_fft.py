@@ -54,15 +54,7 @@ def correlate_fft(
     rows1, cols1 = hp - eh + 1, wp - ew + 1  # unit-stride output size
     oh, ow = (rows1 - 1) // sh + 1, (cols1 - 1) // sw + 1
 
-    nw = fast_length(wp)
-    if tile_rows is None:
-        # At least three fresh rows per overlapping one, or the overlap costs
-        # more than the cache saves.
-        tile_rows = max(TILE_POINTS // nw, 4 * (eh - 1), 16) - eh + 1
-    # Whole strides per tile keep every tile's first row on the output grid.
-    tile_rows = max(sh, min(tile_rows, rows1) // sh * sh)
-    nh = fast_length(tile_rows + eh - 1)
-    tile_rows = (nh - eh + 1) // sh * sh  # use the rows the FFT length pads in
+    tile_rows, nh, nw = tile_geometry(hp, wp, eh, sh, tile_rows)
     if filter_block is None:
         filter_block = max(1, FILTER_BLOCK_ELEMENTS // (nh * (nw // 2 + 1) * c))
 
@@ -76,12 +68,47 @@ def correlate_fft(
         for t0 in range(0, rows1, tile_rows):
             t1 = min(rows1, t0 + tile_rows)
             fx = np.fft.rfft2(xp[t0 : t1 + eh - 1], s=(nh, nw), axes=(0, 1))
-            spectrum = fx[..., 0, None] * fk[..., 0, :]
-            for ch in range(1, c):
-                spectrum += fx[..., ch, None] * fk[..., ch, :]
+            spectrum = _contract_channels(fx, fk)
             full = np.fft.irfft2(spectrum, s=(nh, nw), axes=(0, 1))
             out[t0 // sh : (t1 - 1) // sh + 1, :, f0:f1] = full[: t1 - t0 : sh, :cols1:sw]
     return out
+
+
+def _contract_channels(fx: np.ndarray, fk: np.ndarray) -> np.ndarray:
+    """``sum_c fx[h, w, c] * fk[h, w, c, f]``: the spectrum of every filter's output."""
+    c, f = fk.shape[2:]
+    if c * f >= 16:
+        # A batch of (1, C) @ (C, F) products: BLAS beats elementwise passes
+        # 4-8x once there is enough to multiply.
+        return np.matmul(fx[..., None, :], fk)[..., 0, :]
+    spectrum = fx[..., 0, None] * fk[..., 0, :]
+    for ch in range(1, c):
+        spectrum += fx[..., ch, None] * fk[..., ch, :]
+    return spectrum
+
+
+def tile_geometry(
+    hp: int, wp: int, eh: int, sh: int, tile_rows: int | None = None
+) -> tuple[int, int, int]:
+    """Return ``(tile_rows, nh, nw)``: unit-stride output rows per tile and FFT size.
+
+    Examples
+    --------
+    >>> from conv._fft import tile_geometry
+    >>> tile_geometry(2048, 2048, 31, 1)
+    (90, 120, 2048)
+    """
+    rows1 = hp - eh + 1
+    nw = fast_length(wp)
+    if tile_rows is None:
+        # At least three fresh rows per overlapping one, or the overlap costs
+        # more than the cache saves.
+        tile_rows = max(TILE_POINTS // nw, 4 * (eh - 1), 16) - eh + 1
+    # Whole strides per tile keep every tile's first row on the output grid.
+    tile_rows = max(sh, min(tile_rows, rows1) // sh * sh)
+    nh = fast_length(tile_rows + eh - 1)
+    tile_rows = (nh - eh + 1) // sh * sh  # use the rows the FFT length pads in
+    return tile_rows, nh, nw
 
 
 def fast_length(n: int) -> int:

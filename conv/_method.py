@@ -2,25 +2,31 @@
 
 import math
 
-from conv._direct import UNROLL_MAX_CHANNELS, UNROLL_MAX_FILTERS
-from conv._fft import fast_length
+from conv._direct import BLOCK_BYTES, MIN_BLOCK_PIXELS, use_unrolled
+from conv._fft import FILTER_BLOCK_ELEMENTS, tile_geometry
 
-# Nanoseconds, fit to timings of conv._direct and conv._fft for float64 on the
-# project's 2-core benchmark machine (benchmarks/bench_conv.py prints the
-# measurements the fit is checked against).
-_DIRECT_CALL = 30_000.0  # fixed cost of one call
-_DIRECT_BLAS_CALL = 3_000.0  # one BLAS call plus its numpy add, per tap and block
-_STACKED_TAP = 0.8  # per tap, pixel and filter; thin products, see _direct
-_STACKED_THIN = 0.8  # extra per tap and pixel, divided by C (K=C GEMMs run slowly)
-_PER_TAP = 2.3  # per tap and pixel: the add and reading the window
-_PER_TAP_MAC = 0.021  # per multiply-add inside the (C, F) product
-_PER_TAP_EDGE = 0.29  # per tap, pixel and channel-or-filter: GEMM edge costs
-_PHASE_COPY = 1.0  # per input value copied into phase images (stride > 1)
-_FFT_CALL = 80_000.0
-_FFT_POINT = 0.25  # per transform, per point and log2 of the transform size
-_FFT_PRODUCT = 8.2  # per spectrum point and (channel, filter) pair
-# float32 BLAS and FFTs run this much faster than float64 (measured).
-_SINGLE_SPEEDUP = {"direct": 0.65, "fft": 0.85}
+#: Nanoseconds per unit of each work count below: a non-negative least-squares
+#: fit (of relative error) to single-threaded float64 timings of conv._direct
+#: and conv._fft on the project's 2-core machine, 180 problems of 64-512
+#: pixels square, 1-32 channels and filters, 3x3 to 15x15 kernels, stride 1
+#: and 2. The machine was shared while measuring, so the fit is rough: the
+#: median prediction is 0.7x the measured time and 80 % lie within 0.3-1.4x.
+#: That is plenty to pick the algorithm: where the choice matters the two
+#: differ by far more.
+COSTS = {
+    "call": 8_400.0,  # fixed cost of any call
+    "numpy_call": 1_600.0,  # one numpy/BLAS call inside the block loops
+    "gather": 0.65,  # one value copied into the unrolled input
+    "unrolled_mac": 0.22,  # one multiply-add of the unrolled GEMM (thin, so slow)
+    "tap_mac": 0.055,  # one multiply-add of a per-tap GEMM
+    "tap_add": 0.53,  # one value of a per-tap product: written, added, read
+    "phase_copy": 1.27,  # one value copied into a phase image (per-tap, stride > 1)
+    "fft_point": 0.18,  # one point of one transform, times log2 of its size
+    "spectrum_mac": 16.7,  # one complex multiply-add of spectra, temporaries included
+}
+
+#: float32 runs this much faster than float64 (measured).
+SINGLE_SPEEDUP = {"direct": 0.65, "fft": 0.85}
 
 
 def choose_method(
@@ -36,25 +42,27 @@ def choose_method(
     ``padded_shape`` is (Hp, Wp, C), ``kernel_shape`` (KH, KW, C, F) and
     ``itemsize`` the bytes per float (8 for float64, 4 for float32).
 
-    The model predicts each algorithm's time in nanoseconds from how
-    :mod:`conv._direct` and :mod:`conv._fft` do their work; its constants
-    are fit to measurements. With ``P = OH * OW`` outputs, ``T = KH * KW``
-    taps, ``N`` the FFT size (``Hp`` and ``Wp`` rounded up to 5-smooth
-    lengths):
+    The model counts the work each algorithm does, exactly as
+    :mod:`conv._direct` and :mod:`conv._fft` lay it out, and prices each
+    kind of work with a constant from :data:`COSTS`:
 
-    * direct, unrolled taps (``F <= 2``, ``C <= 16``):
-      ``P * T * (0.8 F + 0.8 / C)``
-    * direct, per-tap GEMMs: ``P * T * (2.3 + 0.021 C F + 0.29 (C + F))``
-    * direct, stride > 1: plus ``1.0 * Hp * Wp * C`` for the phase images,
-      and ``30 us + 3 us`` per BLAS call for both variants;
-    * FFT: ``N log2(N) * 0.25 (C + F + C F) + 8.2 N C F + 80 us``: ``C``
-      input, ``F`` output and ``C F`` kernel transforms plus the spectrum
-      products. Stride does not reduce it: the FFT computes every unit-stride
-      output and keeps a subset.
+    * direct, *unrolled* order (``C <= 2``, or ``F <= 4`` and ``C <= 16``):
+      values gathered into the width-unrolled input (about ``P * KW * C``
+      for ``P`` outputs), ``P * KH * KW * C * F`` multiply-adds of thin GEMMs
+      and every numpy call in the row-block loop (the shifted adds fit as
+      free: they hide behind the gathers);
+    * direct, *per-tap* order: per tap a ``P * C * F`` GEMM and an add of
+      ``P * F`` values; for stride > 1 also copying the phase images;
+    * FFT: ``N log2 N`` per transform of ``N`` points, with ``C`` input and
+      ``F`` output transforms per overlap-save tile (the input ones again for
+      each group of filters) and ``C * F`` kernel transforms, plus the
+      ``C * F`` complex multiply-adds per spectrum point. Stride does not
+      reduce it: the FFT computes every unit-stride output and keeps a subset.
 
-    float32 scales direct by 0.65 and FFT by 0.85. So the FFT wins for large
-    kernels on few channels, and direct for small kernels, large strides or
-    many channels and filters, where the ``C F`` kernel spectra dominate.
+    float32 scales the direct estimate by 0.65 and the FFT one by 0.85. So
+    the FFT wins for large kernels on few channels, direct for small kernels,
+    large strides, or many channels and filters, where ``C * F`` kernel
+    spectra and spectrum products dominate.
 
     Examples
     --------
@@ -64,43 +72,87 @@ def choose_method(
     >>> choose_method((512, 512, 3), (3, 3, 3, 1), (1, 1), (1, 1))
     'direct'
     """
-    direct = direct_cost(padded_shape, kernel_shape, stride, dilation)
-    fft = fft_cost(padded_shape, kernel_shape)
+    direct = price(direct_work(padded_shape, kernel_shape, stride, dilation))
+    fft = price(fft_work(padded_shape, kernel_shape, stride, dilation))
     if itemsize < 8:
-        direct *= _SINGLE_SPEEDUP["direct"]
-        fft *= _SINGLE_SPEEDUP["fft"]
+        direct *= SINGLE_SPEEDUP["direct"]
+        fft *= SINGLE_SPEEDUP["fft"]
     return "fft" if fft < direct else "direct"
 
 
-def direct_cost(
+def price(work: dict[str, float]) -> float:
+    """Predicted float64 nanoseconds of a :func:`direct_work` or :func:`fft_work` count."""
+    return sum(COSTS[kind] * amount for kind, amount in work.items())
+
+
+def direct_work(
     padded_shape: tuple[int, int, int],
     kernel_shape: tuple[int, int, int, int],
     stride: tuple[int, int],
     dilation: tuple[int, int],
-) -> float:
-    """Predicted float64 nanoseconds of :func:`conv._direct.correlate_direct`."""
+) -> dict[str, float]:
+    """Count the work of :func:`conv._direct.correlate_direct` by kind."""
     hp, wp, c = padded_shape
     kh, kw, _, f = kernel_shape
     (sh, sw), (dh, dw) = stride, dilation
     oh = (hp - dh * (kh - 1) - 1) // sh + 1
     ow = (wp - dw * (kw - 1) - 1) // sw + 1
-    pixels, taps = oh * ow, kh * kw
-    if f <= UNROLL_MAX_FILTERS and c <= UNROLL_MAX_CHANNELS:
-        per_tap_pixel = _STACKED_TAP * f + _STACKED_THIN / c
-        blocks = max(1, pixels * min(taps, 16) * f * 8 // (2 << 20))
-    else:
-        per_tap_pixel = _PER_TAP + _PER_TAP_MAC * c * f + _PER_TAP_EDGE * (c + f)
-        blocks = max(1, pixels * (c + f) * 8 // (2 << 20))
-    cost = _DIRECT_CALL + pixels * taps * per_tap_pixel + _DIRECT_BLAS_CALL * taps * blocks
-    if (sh, sw) != (1, 1):
-        cost += _PHASE_COPY * hp * wp * c
-    return cost
+    # Kernel rows / columns per phase, as conv._direct groups them.
+    rows = _taps_per_phase(kh, dh, sh)
+    cols = _taps_per_phase(kw, dw, sw)
+    pw = ow + (dw * (kw - 1)) // sw
+    pixels = oh * pw  # computed outputs, wrap-around columns included
+    taps = kh * kw
+    if use_unrolled(c, f):
+        per_pixel = max(rows) * f + max(cols) * c
+        block = max(BLOCK_BYTES // (per_pixel * 8), MIN_BLOCK_PIXELS)
+        blocks = math.ceil(pixels / block)
+        phases = len(rows) * len(cols)
+        return {
+            "call": 1,
+            "numpy_call": blocks * (sum(cols) * len(rows) + phases + sum(rows) * len(cols)),
+            "gather": pixels * sum(cols) * len(rows) * c,
+            "unrolled_mac": pixels * taps * c * f,
+        }
+    block = max(BLOCK_BYTES // ((c + f) * 8), MIN_BLOCK_PIXELS)
+    blocks = math.ceil(pixels / block)
+    return {
+        "call": 1,
+        "numpy_call": blocks * taps * 2,
+        "tap_mac": pixels * taps * c * f,
+        "tap_add": pixels * taps * f,
+        "phase_copy": 0 if (sh, sw) == (1, 1) else hp * wp * c,
+    }
 
 
-def fft_cost(padded_shape: tuple[int, int, int], kernel_shape: tuple[int, int, int, int]) -> float:
-    """Predicted float64 nanoseconds of :func:`conv._fft.correlate_fft`."""
+def fft_work(
+    padded_shape: tuple[int, int, int],
+    kernel_shape: tuple[int, int, int, int],
+    stride: tuple[int, int],
+    dilation: tuple[int, int],
+) -> dict[str, float]:
+    """Count the work of :func:`conv._fft.correlate_fft` by kind."""
     hp, wp, c = padded_shape
-    f = kernel_shape[3]
-    n = fast_length(hp) * fast_length(wp)
-    transforms = c + f + c * f
-    return _FFT_CALL + n * math.log2(max(n, 2)) * _FFT_POINT * transforms + _FFT_PRODUCT * n * c * f
+    kh, _, _, f = kernel_shape
+    eh = dilation[0] * (kh - 1) + 1
+    tile_rows, nh, nw = tile_geometry(hp, wp, eh, stride[0])
+    tiles = math.ceil((hp - eh + 1) / tile_rows)
+    filter_block = max(1, FILTER_BLOCK_ELEMENTS // (nh * (nw // 2 + 1) * c))
+    groups = math.ceil(f / filter_block)
+    n = nh * nw
+    transforms = tiles * (groups * c + f) + c * f
+    return {
+        "call": 1,
+        "numpy_call": tiles * groups * (c + 3),
+        "fft_point": transforms * n * math.log2(max(n, 2)),
+        "spectrum_mac": tiles * c * f * nh * (nw // 2 + 1),
+    }
+
+
+def _taps_per_phase(size: int, dilation: int, stride: int) -> list[int]:
+    """How many of a kernel axis's taps fall in each phase ``(tap * dilation) % stride``."""
+    counts: dict[int, int] = {}
+    for tap in range(size):
+        phase = tap * dilation % stride
+        counts[phase] = counts.get(phase, 0) + 1
+    return list(counts.values())

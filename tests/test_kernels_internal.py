@@ -106,7 +106,7 @@ def test_every_path_keeps_float32(name, correlate, options, problem):
 
 @pytest.mark.parametrize("stride", [(1, 1), (2, 2), (3, 1), (1, 2), (4, 3)])
 @pytest.mark.parametrize("dilation", [(1, 1), (2, 2), (1, 3), (3, 2)])
-@pytest.mark.parametrize(("c", "f"), [(1, 1), (5, 1), (1, 5), (4, 3)])
+@pytest.mark.parametrize(("c", "f"), [(1, 1), (5, 1), (1, 5), (4, 3), (5, 4)])
 def test_stride_dilation_grid_direct_and_fft_agree_with_reference(stride, dilation, c, f):
     rng = np.random.default_rng(hash((stride, dilation, c, f)) % 2**32)
     xp = rng.normal(size=(17, 14, c))
