@@ -50,10 +50,8 @@ _FOREIGN = {
     d: re.compile(rf"[^{_NUMBER_CHARS} \n{extra}]")
     for d, extra in ((",", ","), (";", ";"), ("\t", "\t"), (None, "\t"))
 }
-_TOO_LONG = {
-    d: re.compile(rf"[^\n{re.escape(d)}]{{{MAX_TEXT_CELL_CHARS + 1},}}") for d in (",", ";", "\t")
-}
-_TOO_LONG[None] = re.compile(rf"\S{{{MAX_TEXT_CELL_CHARS + 1},}}")
+_SEPARATOR_BYTES = {d: np.frombuffer(f"\n{d}".encode(), np.uint8) for d in (",", ";", "\t")}
+_SEPARATOR_BYTES[None] = _ASCII_WHITESPACE
 _BLANK_LINE = re.compile(r"^[ \t]*$", re.MULTILINE)
 _COMMENT_LINE = re.compile(r"^[ \t]*#.*$", re.MULTILINE)
 
@@ -290,9 +288,9 @@ def _parse_fast(
         core = _COMMENT_LINE.sub("", core)
     if one_row_per_line and _BLANK_LINE.search(core):
         return None
-    if not core.strip() or not core.isascii() or _FOREIGN[d].search(core):
+    if not core or core.isspace() or not core.isascii() or _FOREIGN[d].search(core):
         return None
-    if _TOO_LONG[d].search(core):
+    if _longest_run(core, d) > MAX_TEXT_CELL_CHARS:
         return None
     try:
         out = np.loadtxt(io.StringIO(core), delimiter=d, dtype=np.float64, ndmin=2, comments=None)
@@ -310,6 +308,14 @@ def _nonfinite(cell: str, lineno: int, col: int, name: str) -> InputError:
         f"{name}: row {lineno}, column {col}: {quote(cell)} is not a finite number; "
         "NaN and infinity are refused"
     )
+
+
+def _longest_run(text: str, delimiter: str | None) -> int:
+    """Length of the longest stretch of ASCII ``text`` between separators, in bulk."""
+    codes = np.frombuffer(text.encode("ascii"), np.uint8)
+    cuts = np.flatnonzero(np.isin(codes, _SEPARATOR_BYTES[delimiter]))
+    edges = np.concatenate(([-1], cuts, [len(codes)]))
+    return int(np.diff(edges).max()) - 1
 
 
 def _first_bad_cell(
