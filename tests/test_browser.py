@@ -162,3 +162,10 @@ def test_uploaded_csv_is_convolved_and_explained(page, app_url, tmp_path, exerci
     want = x[1:4, 2:5].mean()  # box blur of output (1, 2): the mean of its 3x3 window
     page.get_by_text(f"summed: {want:.6g}").first.wait_for(timeout=30_000)
     shoot(page, tmp_path, "upload.png")
+    # Looking at an example and coming back keeps the upload.
+    source = page.get_by_role("radiogroup", name="source", exact=True)
+    source.get_by_text("Example", exact=True).click()
+    page.get_by_text("⌊(5 + 0 − 3)/1⌋ + 1 =").first.wait_for(state="detached", timeout=60_000)
+    source.get_by_text("Upload", exact=True).click()
+    page.get_by_text("uploaded earlier").first.wait_for(timeout=60_000)
+    page.get_by_text(f"summed: {want:.6g}").first.wait_for(timeout=30_000)
