@@ -2,7 +2,7 @@
 
 import math
 
-from conv._direct import BLOCK_BYTES, MIN_BLOCK_PIXELS, use_unrolled
+from conv._direct import BLOCK_BYTES, MIN_BLOCK_PIXELS, SMALL_IM2COL, use_unrolled
 from conv._fft import FILTER_BLOCK_ELEMENTS, tile_geometry
 
 #: Nanoseconds per unit of each work count below: a non-negative least-squares
@@ -21,6 +21,7 @@ COSTS = {
     "tap_mac": 0.055,  # one multiply-add of a per-tap GEMM
     "tap_add": 0.53,  # one value of a per-tap product: written, added, read
     "phase_copy": 1.27,  # one value copied into a phase image (per-tap, stride > 1)
+    "fft_call": 30_000.0,  # fixed extra of an FFT call (measured on small problems)
     "fft_point": 0.18,  # one point of one transform, times log2 of its size
     "spectrum_mac": 16.7,  # one complex multiply-add of spectra, temporaries included
 }
@@ -46,6 +47,8 @@ def choose_method(
     :mod:`conv._direct` and :mod:`conv._fft` lay it out, and prices each
     kind of work with a constant from :data:`COSTS`:
 
+    * direct on small problems (im2col of at most ``SMALL_IM2COL`` values):
+      copying the im2col matrix and one GEMM;
     * direct, *unrolled* order (``C <= 2``, or ``F <= 4`` and ``C <= 16``):
       values gathered into the width-unrolled input (about ``P * KW * C``
       for ``P`` outputs), ``P * KH * KW * C * F`` multiply-adds of thin GEMMs
@@ -56,7 +59,8 @@ def choose_method(
     * FFT: ``N log2 N`` per transform of ``N`` points, with ``C`` input and
       ``F`` output transforms per overlap-save tile (the input ones again for
       each group of filters) and ``C * F`` kernel transforms, plus the
-      ``C * F`` complex multiply-adds per spectrum point. Stride does not
+      ``C * F`` complex multiply-adds per spectrum point, and a larger fixed
+      cost per call than direct. Stride does not
       reduce it: the FFT computes every unit-stride output and keeps a subset.
 
     float32 scales the direct estimate by 0.65 and the FFT one by 0.85. So
@@ -103,6 +107,8 @@ def direct_work(
     pw = ow + (dw * (kw - 1)) // sw
     pixels = oh * pw  # computed outputs, wrap-around columns included
     taps = kh * kw
+    if oh * ow * taps * c <= SMALL_IM2COL:
+        return {"call": 1, "gather": oh * ow * taps * c, "tap_mac": oh * ow * taps * c * f}
     if use_unrolled(c, f):
         per_pixel = max(rows) * f + max(cols) * c
         block = max(BLOCK_BYTES // (per_pixel * 8), MIN_BLOCK_PIXELS)
@@ -143,6 +149,7 @@ def fft_work(
     transforms = tiles * (groups * c + f) + c * f
     return {
         "call": 1,
+        "fft_call": 1,
         "numpy_call": tiles * groups * (c + 3),
         "fft_point": transforms * n * math.log2(max(n, 2)),
         "spectrum_mac": tiles * c * f * nh * (nw // 2 + 1),
