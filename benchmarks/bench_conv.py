@@ -13,7 +13,8 @@ It prints one markdown table per dtype: the median time of each ``method``
 ("direct", "fft", "auto") and of each peer, the ratio of ``auto`` to each peer
 (below 1 means convscope is faster) and the peak extra memory of the ``auto``
 call as measured by :mod:`tracemalloc` (numpy reports its buffers there),
-also as a multiple of the input plus output bytes. The scipy peer is the
+also as a multiple of the input plus output bytes, and that multiple for a
+forced ``method="fft"``. The scipy peer is the
 obvious scipy code: ``scipy.signal.correlate(..., mode="valid")`` per channel,
 summed, then strided, once per filter. Torch runs on CPU with two threads and
 is skipped when it is not installed or would need more memory than the
@@ -201,6 +202,9 @@ def bench_case(case: Case, dtype, quick: bool) -> dict:
     extra = peak_extra_bytes(lambda: conv.conv2d(x, k, stride=case.stride))
     row["extra_mb"] = extra / 2**20
     row["extra_x"] = extra / (x.nbytes + ref.nbytes)
+    # Forced FFT too: many channels or filters must not blow its memory either.
+    fft_extra = peak_extra_bytes(lambda: conv.conv2d(x, k, stride=case.stride, method="fft"))
+    row["fft_extra_x"] = fft_extra / (x.nbytes + ref.nbytes)
     if case.peers:
         row["scipy"] = median_seconds(lambda: scipy_peer(x, k, case.stride), budget, max_repeats)
         if torch is None:
@@ -221,7 +225,7 @@ def print_table(dtype, rows: list[dict]) -> None:
     print(f"\n### {np.dtype(dtype).name} (times in ms, median)\n")
     head = (
         "| case | direct | fft | auto (picks) | scipy | torch | naive "
-        "| auto/scipy | auto/torch | auto extra MB | ×(in+out) |"
+        "| auto/scipy | auto/torch | auto extra MB | ×(in+out) | fft ×(in+out) |"
     )
     print(head)
     print("|" + "---|" * head.count(" | ") + "---|")
@@ -238,6 +242,7 @@ def print_table(dtype, rows: list[dict]) -> None:
             ratio(r["auto"], r.get("torch")),
             f"{r['extra_mb']:.1f}",
             f"{r['extra_x']:.2f}",
+            f"{r['fft_extra_x']:.2f}",
         ]
         print("| " + " | ".join(cells) + " |")
     sys.stdout.flush()
