@@ -14,9 +14,9 @@ It prints one markdown table per dtype: the median time of each ``method``
 (below 1 means convscope is faster) and the peak extra memory of the ``auto``
 call as measured by :mod:`tracemalloc` (numpy reports its buffers there),
 also as a multiple of the input plus output bytes, and that multiple for a
-forced ``method="fft"``. The scipy peer is the
-obvious scipy code: ``scipy.signal.correlate(..., mode="valid")`` per channel,
-summed, then strided, once per filter. Torch runs on CPU with two threads and
+forced ``method="fft"``. The scipy peer is the obvious scipy code:
+``scipy.signal.correlate(..., mode="valid")`` per channel, summed, then
+strided, once per filter. Torch runs on CPU with two threads and
 is skipped when it is not installed or would need more memory than the
 machine has (its float64 path materialises a full im2col buffer).
 """

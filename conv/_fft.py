@@ -6,10 +6,11 @@ entries whose window does not wrap around are exactly the valid outputs. So
 the transform only needs to be as large as the input, rounded up to a length
 with small prime factors, never ``H + KH - 1``.
 
-Memory stays bounded by overlap-save: output rows are computed in tiles of
-about :data:`TILE_POINTS` points each, every tile transforming only
-the input rows it needs, and the kernel spectra are built for
-:data:`FILTER_BLOCK_ELEMENTS`-sized groups of filters at a time.
+Overlap-save keeps the transforms in cache and the memory bounded: output
+rows are computed in tiles of about :data:`TILE_POINTS` points, each tile
+transforming only the input rows it needs, and the kernel spectra are built
+for groups of filters of at most :data:`FILTER_BLOCK_ELEMENTS` values. Many
+channels times filters are contracted per frequency by batched ``matmul``.
 """
 
 import numpy as np
