@@ -508,6 +508,111 @@ def test_bad_file_is_refused_with_a_specific_message(filename, make, key, patter
     assert __import__("re").search(pattern, message), f"{pattern!r} not in {message!r}"
 
 
+BANK_HEADER = b"row,col,channel,filter,value\n"
+
+# Filter banks, read as the app reads a filter upload (max_ndim=4), or refused by default.
+FILTER_BANK_CATALOGUE = [
+    (
+        "bank-csv-refused-by-default",
+        "bank.csv",
+        lambda: BANK_HEADER + b"0,0,0,0,1\n0,0,0,1,2\n",
+        3,
+        r"row 1: the header row,col,channel,filter,value is the long form of a 4-D array, "
+        r"but at most 3 dimensions, \(H, W, C\), are accepted here",
+    ),
+    (
+        "bank-npy-refused-by-default",
+        "bank.npy",
+        lambda: npy(np.ones((3, 3, 2, 4))),
+        3,
+        r"has 4 dimensions \(shape \(3, 3, 2, 4\)\); at most 3, \(H, W, C\), are supported",
+    ),
+    (
+        "bank-npz-refused-by-default",
+        "bank.npz",
+        lambda: npz(bank=np.ones((3, 3, 2, 4))),
+        3,
+        r"\['bank'\]: has 4 dimensions \(shape \(3, 3, 2, 4\)\); at most 3",
+    ),
+    (
+        "five-dimensional-npy-refused-for-filters",
+        "5d.npy",
+        lambda: npy(np.ones((2, 2, 2, 2, 2))),
+        4,
+        r"has 5 dimensions \(shape \(2, 2, 2, 2, 2\)\); at most 4, \(KH, KW, C, F\), "
+        r"are supported",
+    ),
+    (
+        "bank-duplicate-cell",
+        "bank.csv",
+        lambda: BANK_HEADER + b"0,0,0,0,1\n0,0,0,1,2\n0,0,0,1,3\n",
+        4,
+        r"row 4: \(row, col, channel, filter\) = \(0, 0, 0, 1\) appears twice",
+    ),
+    (
+        "bank-missing-cell",
+        "bank.csv",
+        lambda: BANK_HEADER + b"0,0,0,0,1\n0,0,0,1,2\n0,0,1,0,3\n",
+        4,
+        r"has 3 cells but its indices span shape \(1, 1, 2, 2\); "
+        r"\(row, col, channel, filter\) = \(0, 0, 1, 1\) is missing",
+    ),
+    (
+        "bank-negative-filter-index",
+        "bank.csv",
+        lambda: BANK_HEADER + b"0,0,0,0,1\n0,0,0,-1,2\n",
+        4,
+        r"row 3, column 4: filter must be a whole number >= 0, got -1\.0",
+    ),
+    (
+        "bank-fractional-channel-index",
+        "bank.csv",
+        lambda: BANK_HEADER + b"0,0,0.5,0,1\n",
+        4,
+        r"row 2, column 3: channel must be a whole number >= 0, got 0\.5",
+    ),
+    (
+        "bank-four-values-under-five-names",
+        "bank.csv",
+        lambda: BANK_HEADER + b"0,0,0,0,1\n0,0,0,2\n",
+        4,
+        r"row 3 has 4 values but row 1 has 5 values",
+    ),
+    (
+        "bank-nan-value",
+        "bank.csv",
+        lambda: BANK_HEADER + b"0,0,0,0,nan\n",
+        4,
+        r"row 2, column 5: nan is not a finite number",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("filename", "make", "max_ndim", "pattern"),
+    [case[1:] for case in FILTER_BANK_CATALOGUE],
+    ids=[case[0] for case in FILTER_BANK_CATALOGUE],
+)
+def test_bad_filter_bank_is_refused_with_a_specific_message(filename, make, max_ndim, pattern):
+    with pytest.raises(InputError) as info:
+        read_array(make(), filename, max_ndim=max_ndim)
+    message = str(info.value)
+    assert message.startswith(filename), message
+    assert len(message) < 250, message
+    assert __import__("re").search(pattern, message), f"{pattern!r} not in {message!r}"
+
+
+def test_colour_image_is_refused_when_only_two_dimensions_are_allowed():
+    with pytest.raises(InputError, match=r"rgb\.png: is a colour image of shape \(2, 2, 3\)"):
+        read_array(png(np.zeros((2, 2, 3), dtype=np.uint8)), "rgb.png", max_ndim=2)
+
+
+@pytest.mark.parametrize("bad", [1, 5, True, "4"])
+def test_max_ndim_itself_is_checked(bad):
+    with pytest.raises(ValueError, match=rf"max_ndim must be 2, 3 or 4, got {bad!r}"):
+        read_array(b"1,2\n", "m.csv", max_ndim=bad)
+
+
 def test_catalogue_is_large_and_input_error_is_a_value_error():
     assert len(CATALOGUE) >= 25
     assert issubclass(InputError, ValueError)

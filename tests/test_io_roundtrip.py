@@ -68,6 +68,63 @@ def test_npy_round_trip_keeps_dtype_and_values(data, dtype, shape):
     assert got.flags.writeable and got.flags.c_contiguous
 
 
+shapes_4d = hnp.array_shapes(min_dims=4, max_dims=4, min_side=1, max_side=4)
+
+
+@settings(max_examples=40, deadline=None)
+@given(hnp.arrays(np.float64, shapes_4d, elements=finite_floats))
+def test_csv_4d_filter_bank_long_form_round_trips(a):
+    data = to_csv(a)
+    lines = data.decode().splitlines()
+    assert lines[0] == "row,col,channel,filter,value"
+    # Independent of our reader: every line names its cell and holds its exact value.
+    assert len(lines) == a.size + 1
+    for line in lines[1:]:
+        *index, value = line.split(",")
+        assert float(value) == a[tuple(int(i) for i in index)]
+    got = read_array(data, "bank.csv", max_ndim=4)
+    assert got.shape == a.shape and got.dtype == np.float64
+    np.testing.assert_array_equal(got, a)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.data(), numeric_dtypes, shapes_4d)
+def test_npy_4d_filter_bank_round_trips_with_dtype(data, dtype, shape):
+    finite = {"allow_nan": False, "allow_infinity": False}
+    a = data.draw(
+        hnp.arrays(dtype, shape, elements=finite if np.dtype(dtype).kind == "f" else None)
+    )
+    blob = to_npy(a)
+    np.testing.assert_array_equal(np.load(io.BytesIO(blob)), a)
+    got = read_array(blob, "bank.npy", max_ndim=4)
+    assert got.dtype == a.dtype.newbyteorder("=") and got.shape == a.shape
+    np.testing.assert_array_equal(got, a)
+
+
+def test_4d_filter_bank_in_an_npz_reads_only_when_allowed():
+    bank = np.arange(24.0).reshape(2, 2, 3, 2)
+    buf = io.BytesIO()
+    np.savez(buf, image=np.eye(3), bank=bank)
+    np.testing.assert_array_equal(read_array(buf.getvalue(), "b.npz", key="bank", max_ndim=4), bank)
+    with pytest.raises(ValueError, match=r"b\.npz\['bank'\]: has 4 dimensions"):
+        read_array(buf.getvalue(), "b.npz", key="bank")
+
+
+def test_filter_bank_long_form_may_come_in_any_row_order():
+    bank = np.random.default_rng(3).normal(size=(2, 3, 2, 2))
+    header, *rows = to_csv(bank).decode().splitlines()
+    shuffled = [rows[i] for i in np.random.default_rng(4).permutation(len(rows))]
+    data = "\n".join([header, *shuffled]).encode()
+    np.testing.assert_array_equal(read_array(data, "shuffled.csv", max_ndim=4), bank)
+
+
+def test_max_ndim_4_still_reads_two_and_three_dimensional_files():
+    a2, a3 = np.arange(6.0).reshape(2, 3), np.arange(12.0).reshape(2, 3, 2)
+    for a in (a2, a3):
+        np.testing.assert_array_equal(read_array(to_csv(a), "a.csv", max_ndim=4), a)
+        np.testing.assert_array_equal(read_array(to_npy(a), "a.npy", max_ndim=4), a)
+
+
 def test_nonfinite_values_round_trip_when_allowed():
     a = np.array([[np.nan, np.inf], [-np.inf, -0.0]])
     for data, name in ((to_csv(a), "a.csv"), (to_npy(a), "a.npy")):

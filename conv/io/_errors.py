@@ -1,6 +1,6 @@
 """The one exception every reader raises, and how it quotes user text."""
 
-__all__ = ["InputError", "quote"]
+__all__ = ["InputError", "axes", "quote"]
 
 
 class InputError(ValueError):
@@ -20,3 +20,14 @@ def quote(text: str, limit: int = 40) -> str:
     if len(text) <= limit:
         return repr(text)
     return f"{text[: limit - 3] + '...'!r} ({len(text)} characters)"
+
+
+def axes(ndim: int) -> str:
+    """What the axes of an accepted array of ``ndim`` dimensions are called.
+
+    Examples
+    --------
+    >>> axes(3), axes(4)
+    ('(H, W, C)', '(KH, KW, C, F)')
+    """
+    return {2: "(H, W)", 3: "(H, W, C)", 4: "(KH, KW, C, F)"}[ndim]

@@ -1,10 +1,10 @@
 """``.npy`` and ``.npz`` files, checked from their headers before any data is read.
 
 Pickle is never allowed. A header that declares objects, structured or
-complex data, more than 3 dimensions, no cells or more than ``MAX_CELLS``
-cells is refused before the data is touched; an ``.npz`` member's
-uncompressed size is checked before it is decompressed, so a zip bomb costs
-nothing.
+complex data, more dimensions than the caller allows (3 by default), no
+cells or more than ``MAX_CELLS`` cells is refused before the data is
+touched; an ``.npz`` member's uncompressed size is checked before it is
+decompressed, so a zip bomb costs nothing.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import BinaryIO
 import numpy as np
 from numpy.lib import format as npformat
 
-from conv.io._errors import InputError, quote
+from conv.io._errors import InputError, axes, quote
 from conv.io.limits import MAX_CELLS
 
 __all__ = ["npz_names", "read_npy", "read_npz"]
@@ -62,7 +62,7 @@ def _read_header(fp: BinaryIO, name: str) -> tuple[tuple[int, ...], bool, np.dty
     return header
 
 
-def _check_declared(shape: tuple[int, ...], dtype: np.dtype, name: str) -> int:
+def _check_declared(shape: tuple[int, ...], dtype: np.dtype, name: str, max_ndim: int) -> int:
     """Refuse what the header declares; return the number of cells."""
     if dtype.hasobject:
         raise InputError(
@@ -77,10 +77,10 @@ def _check_declared(shape: tuple[int, ...], dtype: np.dtype, name: str) -> int:
         raise InputError(f"{name}: has dtype {dtype}; need bool, integer or float numbers")
     if len(shape) == 0:
         raise InputError(f"{name}: holds a single number (shape ()), not an array")
-    if len(shape) > 3:
+    if len(shape) > max_ndim:
         raise InputError(
-            f"{name}: has {len(shape)} dimensions (shape {shape}); at most 3, (H, W, C), "
-            "are supported"
+            f"{name}: has {len(shape)} dimensions (shape {shape}); at most {max_ndim}, "
+            f"{axes(max_ndim)}, are supported"
         )
     cells = math.prod(shape)
     if cells == 0:
@@ -101,7 +101,7 @@ def _array_from(raw: bytes, shape, fortran: bool, dtype: np.dtype) -> np.ndarray
     return np.array(arr, dtype=dtype.newbyteorder("="), order="C", copy=True)
 
 
-def read_npy(data: bytes, name: str) -> np.ndarray:
+def read_npy(data: bytes, name: str, max_ndim: int = 3) -> np.ndarray:
     """Read a ``.npy`` file's bytes after checking its header; no pickle.
 
     Examples
@@ -116,7 +116,7 @@ def read_npy(data: bytes, name: str) -> np.ndarray:
         raise InputError(f"{name}: is not a .npy file (it lacks the NumPy magic bytes)")
     fp = io.BytesIO(data)
     shape, fortran, dtype = _read_header(fp, name)
-    cells = _check_declared(shape, dtype, name)
+    cells = _check_declared(shape, dtype, name, max_ndim)
     need = cells * dtype.itemsize
     have = len(data) - fp.tell()
     if have < need:
@@ -156,7 +156,7 @@ def npz_names(data: bytes) -> list[str]:
         return list(_members(zf, "the .npz file"))
 
 
-def read_npz(data: bytes, name: str, key: str | None = None) -> np.ndarray:
+def read_npz(data: bytes, name: str, key: str | None = None, max_ndim: int = 3) -> np.ndarray:
     """Read one array of an ``.npz`` file, checking sizes before decompressing.
 
     ``key`` names the array; it may be omitted when the file holds only one.
@@ -204,7 +204,7 @@ def read_npz(data: bytes, name: str, key: str | None = None) -> np.ndarray:
         try:
             with zf.open(info) as fp:
                 shape, fortran, dtype = _read_header(fp, where)
-                cells = _check_declared(shape, dtype, where)
+                cells = _check_declared(shape, dtype, where, max_ndim)
                 need = cells * dtype.itemsize
                 raw = fp.read(need)
                 if len(raw) < need:

@@ -5,8 +5,9 @@ first row (tab, then semicolon, then comma, else runs of whitespace, in which
 tabs count as whitespace); blank lines and lines starting with ``#`` are
 skipped; a header row and an index column written by pandas
 (``DataFrame.to_csv()``) are recognised and dropped. A file whose header is
-exactly ``row,col,channel,value`` is the long form of an ``(H, W, C)`` array
-(see :mod:`conv.io._long_form`).
+exactly ``row,col,channel,value`` is the long form of an ``(H, W, C)`` array,
+and one that is ``row,col,channel,filter,value`` that of a ``(KH, KW, C, F)``
+filter bank (see :mod:`conv.io._long_form`).
 
 One line gives a ``1 x N`` row and one value per line an ``N x 1`` column.
 A header made only of plain numbers (``to_csv(index=False)``) cannot be told
@@ -29,8 +30,8 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from conv.io._errors import InputError, quote
-from conv.io._long_form import LONG_FORM_HEADER, parse_long_form
+from conv.io._errors import InputError, axes, quote
+from conv.io._long_form import FILTER_LONG_FORM_HEADER, LONG_FORM_HEADER, parse_long_form
 from conv.io.limits import MAX_CELLS, MAX_TEXT_CELL_CHARS
 
 __all__ = ["read_text"]
@@ -170,8 +171,13 @@ def _bad_cell(cell: str, lineno: int, col: int, name: str, delimiter: str | None
     return InputError(f"{where}: {quote(text)} is not a number{hint}")
 
 
-def read_text(data: bytes, name: str, *, allow_nonfinite: bool = False) -> np.ndarray:
+def read_text(
+    data: bytes, name: str, *, allow_nonfinite: bool = False, max_ndim: int = 3
+) -> np.ndarray:
     """Parse delimited numeric text into a float64 array; see the module docstring.
+
+    A long form with more index columns than ``max_ndim`` is refused before
+    its rows are parsed.
 
     Examples
     --------
@@ -203,8 +209,16 @@ def read_text(data: bytes, name: str, *, allow_nonfinite: bool = False) -> np.nd
         out, _ = _parse_rows(text[start:], first_lineno, layout, allow_nonfinite, False)
         return out
 
-    names = [_unquote(c).lower() for c in itertools.islice(_cells(first, delimiter), 6)]
-    long_form = names[index:] == list(LONG_FORM_HEADER)
+    # One more cell than the longest header, so a longer header never matches.
+    names = [_unquote(c).lower() for c in itertools.islice(_cells(first, delimiter), 7)]
+    long_form = tuple(names[index:]) in (LONG_FORM_HEADER, FILTER_LONG_FORM_HEADER)
+    ndim = len(names) - index - 1
+    if long_form and ndim > max_ndim:
+        raise InputError(
+            f"{name}: row {first_lineno}: the header {','.join(names[index:])} is the long "
+            f"form of a {ndim}-D array, but at most {max_ndim} dimensions, {axes(max_ndim)}, "
+            "are accepted here"
+        )
     body = text[start + len(first) + 1 :]
     table, linenos = _parse_rows(
         body, first_lineno + 1, layout, allow_nonfinite or long_form, long_form
