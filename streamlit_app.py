@@ -197,8 +197,10 @@ def frozen(array: np.ndarray) -> np.ndarray:
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def read_upload(file_id: str, name: str, key: str | None, _data: bytes) -> np.ndarray:
-    return frozen(conv_io.read_array(_data, name, key=key))
+def read_upload(
+    file_id: str, name: str, key: str | None, max_ndim: int, _data: bytes
+) -> np.ndarray:
+    return frozen(conv_io.read_array(_data, name, key=key, max_ndim=max_ndim))
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -291,12 +293,16 @@ def uploaded_file(label: str, key: str) -> tuple | None:
     return file_id, name, npz_key, data
 
 
-def read_uploaded(kept: tuple | None, what: str) -> tuple[np.ndarray, str]:
-    """The uploaded array and an id for caching; ValueError when there is none."""
+def read_uploaded(kept: tuple | None, what: str, max_ndim: int) -> tuple[np.ndarray, str]:
+    """The uploaded array and an id for caching; ValueError when there is none.
+
+    ``max_ndim`` is 3 for an input (H, W, C) and 4 for a filter bank (KH, KW, C, F).
+    """
     if kept is None:
         raise ValueError(f"{what}: choose a file to upload ({what} source is 'Upload')")
     file_id, name, npz_key, data = kept
-    return read_upload(file_id, name, npz_key, data), f"upload:{file_id}:{npz_key}"
+    array = read_upload(file_id, name, npz_key, max_ndim, data)
+    return array, f"upload:{file_id}:{npz_key}"
 
 
 def edited(array: np.ndarray, label: str, key: str) -> np.ndarray:
@@ -422,7 +428,7 @@ error = None
 try:
     recipe = recipe_from_widgets()
     if recipe.source == "upload":
-        x, x_id = read_uploaded(x_upload, "input")
+        x, x_id = read_uploaded(x_upload, "input", max_ndim=3)
     else:
         x_id = input_settings(recipe).to_json()
         x = build_input(x_id, input_settings(recipe))
@@ -431,7 +437,7 @@ try:
     if x_edit is not x:
         x, x_id = x_edit, "edited:" + fingerprint(x_edit)
     if recipe.kernel_source == "upload":
-        k, k_id = read_uploaded(k_upload, "filter")
+        k, k_id = read_uploaded(k_upload, "filter", max_ndim=4)
     else:
         k_id = kernel_settings(recipe).to_json()
         k = build_kernel(k_id, x.shape, kernel_settings(recipe), x)

@@ -1,0 +1,102 @@
+"""The page's file handling: filter-bank uploads, what the uploaders accept and say, and
+the reproducing code run next to the app's own ``.npy`` downloads."""
+
+from pathlib import Path
+
+import numpy as np
+from reference import reference_conv2d
+from streamlit.testing.v1 import AppTest
+
+from conv import io as conv_io
+
+APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
+NPY = "application/octet-stream"
+
+
+def open_app(**query) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def upload(at: AppTest, key: str, name: str, data: bytes) -> AppTest:
+    at.file_uploader(key=key).set_value((name, data, NPY)).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def bank(shape=(5, 5, 3, 4), seed=11) -> np.ndarray:
+    return np.random.default_rng(seed).normal(size=shape).round(3)
+
+
+def download_errors(at: AppTest) -> list[str]:
+    """Captions the download row shows in place of a button it could not make."""
+    names = ("output.", "input.", "filter.", "settings.")
+    return [c.value for c in at.caption if c.value.startswith(names)]
+
+
+def test_a_filter_bank_uploaded_as_npy_is_convolved_and_downloadable(exercise_3d):
+    x, _, _ = exercise_3d
+    k = bank()
+    at = upload(open_app(example="seed-3d", filter="upload"), "k_upload_file", "bank.npy",
+                conv_io.to_npy(k))  # fmt: skip
+    assert not at.error, [e.value for e in at.error]
+    out = at.session_state["last_good"]["out"]
+    assert out.shape == (15, 15, 4)
+    np.testing.assert_allclose(out, reference_conv2d(x, k, stride=2), rtol=1e-12)
+    labels = [b.label for b in at.get("download_button")]
+    assert "filter .npy" in labels and "filter .csv" in labels
+    assert download_errors(at) == []
+
+
+def test_a_filter_bank_uploaded_as_long_form_csv_is_read_back_exactly(exercise_3d):
+    x, _, _ = exercise_3d
+    k = bank(shape=(3, 2, 3, 2))
+    rows = ["row,col,channel,filter,value"]
+    rows += [f"{r},{c},{ch},{f},{float(k[r, c, ch, f])!r}" for r, c, ch, f in np.ndindex(k.shape)]
+    data = "\n".join(reversed(rows[1:])).encode()  # any order, header first
+    data = (rows[0] + "\n").encode() + data
+    at = upload(open_app(example="seed-3d", filter="upload"), "k_upload_file", "bank.csv", data)
+    assert not at.error, [e.value for e in at.error]
+    np.testing.assert_array_equal(at.session_state["last_good"]["k"], k)
+    np.testing.assert_allclose(
+        at.session_state["last_good"]["out"], reference_conv2d(x, k, stride=2), rtol=1e-12
+    )
+
+
+def test_a_four_dimensional_input_upload_is_refused_by_name():
+    at = open_app(source="upload", filter="preset", preset="box-blur")
+    at = upload(at, "x_upload_file", "bank.npy", conv_io.to_npy(bank()))
+    assert len(at.error) == 1
+    message = at.error[0].value
+    assert "bank.npy: has 4 dimensions (shape (5, 5, 3, 4)); at most 3, (H, W, C)" in message
+
+
+def test_numpy_code_runs_with_the_downloaded_filter_npy(tmp_path, monkeypatch, exercise_3d):
+    x, _, _ = exercise_3d
+    k = bank()  # 300 cells: too many to print, so the code loads filter.npy
+    at = upload(open_app(example="seed-3d", filter="upload", padding="same"), "k_upload_file",
+                "bank.npy", conv_io.to_npy(k))  # fmt: skip
+    good = at.session_state["last_good"]
+    code = next(c.value for c in at.code if "sliding_window_view" in c.value)
+    assert 'k = np.load("filter.npy")' in code
+    # The files the download buttons serve, written where the user would save them.
+    (tmp_path / "filter.npy").write_bytes(conv_io.to_npy(good["k"]))
+    (tmp_path / "input.npy").write_bytes(conv_io.to_npy(good["x"]))
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {}
+    exec(compile(code, "<numpy snippet>", "exec"), namespace)
+    want = reference_conv2d(x, k, stride=2, padding="same")
+    np.testing.assert_allclose(namespace["out"], want, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(good["out"], want, rtol=1e-12, atol=1e-12)
+
+
+def test_filter_bank_of_presets_offers_both_filter_downloads():
+    at = open_app(example="test-image", filter="preset", preset="sobel-x,sobel-y")
+    assert at.session_state["last_good"]["k"].shape == (3, 3, 1, 2)
+    labels = [b.label for b in at.get("download_button")]
+    assert {"filter .npy", "filter .csv", "output .csv"} <= set(labels)
+    assert download_errors(at) == []
