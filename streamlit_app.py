@@ -30,7 +30,6 @@ from conv.recipe import (
 
 # Arrays up to this many cells per channel can be edited in place.
 EDITABLE_CELLS = 20 * 20
-UPLOAD_TYPES = ["npy", "npz", "csv", "txt", "json", "png", "jpg", "jpeg", "bmp", "gif", "tif"]
 SOURCE_LABELS = {"example": "Example", "generate": "Generate", "upload": "Upload"}
 KERNEL_LABELS = {
     "example": "The example's filter",
@@ -272,7 +271,10 @@ def uploaded_file(label: str, key: str) -> tuple | None:
     lose it. Reading happens later, where errors are shown.
     """
     file = st.file_uploader(
-        label, type=UPLOAD_TYPES, key=f"{key}_file", help=f"At most {limits.MAX_UPLOAD_MB} MB."
+        label,
+        type=conv_io.UPLOAD_TYPES,
+        key=f"{key}_file",
+        help=f"At most {limits.MAX_UPLOAD_MB} MB.",
     )
     if file is not None:
         ss[f"{key}_kept"] = (file.file_id, file.name, file.getvalue())

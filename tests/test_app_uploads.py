@@ -100,3 +100,12 @@ def test_filter_bank_of_presets_offers_both_filter_downloads():
     labels = [b.label for b in at.get("download_button")]
     assert {"filter .npy", "filter .csv", "output .csv"} <= set(labels)
     assert download_errors(at) == []
+
+
+def test_uploaders_accept_exactly_what_read_array_reads():
+    at = open_app(source="upload", filter="upload")
+    uploaders = at.get("file_uploader")
+    assert [u.key for u in uploaders] == ["x_upload_file", "k_upload_file"]
+    for uploader in uploaders:
+        # Streamlit keeps the types with a leading dot.
+        assert [t.lstrip(".") for t in uploader.allowed_type] == list(conv_io.UPLOAD_TYPES)
