@@ -264,17 +264,35 @@ def fingerprint(array: np.ndarray) -> str:
 # Sidebar widgets.
 
 
-def uploaded_file(label: str, key: str) -> tuple | None:
+def upload_help(bank: bool) -> str:
+    """What an uploader reads, in the words of ``conv.io`` and its limits."""
+    formats = ", ".join(f".{ext}" for ext in conv_io.UPLOAD_TYPES)
+    lines = [
+        f"Reads {formats}.",
+        "CSV/TSV/TXT: one matrix row per line; a single line is read as a 1×N row, "
+        "one value per line as an N×1 column.",
+        "A multi-channel (H, W, C) array as CSV: the long form `row,col,channel,value`, "
+        "one cell per line, 0-based indices.",
+    ]
+    if bank:
+        lines.append(
+            "A filter bank (KH, KW, C, F): .npy/.npz, or CSV long form "
+            "`row,col,channel,filter,value`, 0-based."
+        )
+    lines.append(f"At most {limits.MAX_UPLOAD_MB} MB and {limits.MAX_CELLS:,} cells per array.")
+    return "\n\n".join(lines)
+
+
+def uploaded_file(label: str, key: str, bank: bool) -> tuple | None:
     """(file_id, name, npz key, bytes) of the latest upload under ``key``.
+
+    ``bank``: the file may hold a 4-D filter bank (the filter uploader).
 
     Kept in the session, so switching to another source and back does not
     lose it. Reading happens later, where errors are shown.
     """
     file = st.file_uploader(
-        label,
-        type=conv_io.UPLOAD_TYPES,
-        key=f"{key}_file",
-        help=f"At most {limits.MAX_UPLOAD_MB} MB.",
+        label, type=conv_io.UPLOAD_TYPES, key=f"{key}_file", help=upload_help(bank)
     )
     if file is not None:
         ss[f"{key}_kept"] = (file.file_id, file.name, file.getvalue())
@@ -359,7 +377,7 @@ with st.sidebar:
                 c1.number_input("low", key="low")
                 c2.number_input("high", key="high")
     else:
-        x_upload = uploaded_file("input file", "x_upload")
+        x_upload = uploaded_file("input file", "x_upload", bank=False)
     x_edit_slot = st.container()
 
     st.header("2 · Filter")
@@ -392,7 +410,7 @@ with st.sidebar:
                 "Drawn from the input's generator right after the input, as in the exercise."
             )
     elif ss.kernel_source == "upload":
-        k_upload = uploaded_file("filter file", "k_upload")
+        k_upload = uploaded_file("filter file", "k_upload", bank=True)
     k_edit_slot = st.container()
 
     st.header("3 · Parameters")

@@ -8,6 +8,7 @@ from reference import reference_conv2d
 from streamlit.testing.v1 import AppTest
 
 from conv import io as conv_io
+from conv.io import limits
 
 APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
 NPY = "application/octet-stream"
@@ -109,3 +110,20 @@ def test_uploaders_accept_exactly_what_read_array_reads():
     for uploader in uploaders:
         # Streamlit keeps the types with a leading dot.
         assert [t.lstrip(".") for t in uploader.allowed_type] == list(conv_io.UPLOAD_TYPES)
+
+
+def test_upload_help_names_formats_layouts_and_the_current_limits(monkeypatch):
+    # Odd limits prove the text is made from conv.io.limits, not typed in.
+    monkeypatch.setattr(limits, "MAX_UPLOAD_MB", 7)
+    monkeypatch.setattr(limits, "MAX_CELLS", 1_234_567)
+    at = open_app(source="upload", filter="upload")
+    x_help = at.file_uploader(key="x_upload_file").help
+    k_help = at.file_uploader(key="k_upload_file").help
+    for text in (x_help, k_help):
+        for ext in conv_io.UPLOAD_TYPES:
+            assert f".{ext}" in text
+        assert "`row,col,channel,value`" in text and "0-based" in text
+        assert "a single line is read as a 1×N row" in text
+        assert "At most 7 MB and 1,234,567 cells" in text
+    assert "`row,col,channel,filter,value`" in k_help
+    assert "filter" not in x_help  # an input is never a filter bank
