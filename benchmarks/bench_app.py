@@ -2,8 +2,10 @@
 
 Server side (``streamlit.testing.v1.AppTest``): the re-run after a control
 change on the seed-3d exercise (target < 150 ms), next to the re-run of a
-one-line Streamlit script in the same process as the floor any app pays; and
-a 1024x1024x3 input with a 7x7 filter.
+one-line Streamlit script in the same process as the floor any app pays; a
+220x220 input (output and input ~96 k cells: downloads used to be written as
+files on every re-run up to 100 k cells); and a 1024x1024x3 input with a 7x7
+filter.
 
 Browser (``--browser``, needs Chromium at /usr/bin/chromium and Playwright):
 time from typing a new stride on the 1024x1024x3 case until the page has
@@ -30,6 +32,7 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "streamlit_app.py")
 BIG = {"source": "generate", "shape": "1024x1024x3", "kshape": "7x7", "seed": "0"}
+MID = {"source": "generate", "shape": "220x220", "kshape": "3x3", "seed": "0"}
 
 
 def open_app(query: dict) -> tuple[AppTest, float]:
@@ -85,6 +88,13 @@ def server_side(repeats: int) -> None:
           f"  ({med(strides) / floor:.1f}x floor)")  # fmt: skip
     print(f"seed-3d re-run, explained cell change:          {med(cells) * 1e3:8.1f} ms"
           f"  ({med(cells) / floor:.1f}x floor)")  # fmt: skip
+
+    mid, _ = open_app(MID)
+    cells = [
+        timed(lambda i=i: mid.number_input(key="cell_row").set_value(i).run())
+        for i in range(1, repeats + 1)
+    ]
+    print(f"220x220 re-run, explained cell change:          {med(cells) * 1e3:8.1f} ms")
 
     big, first = open_app(BIG)
     print(f"1024x1024x3, 7x7 filter, first run:             {first * 1e3:8.1f} ms")

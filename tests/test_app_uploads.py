@@ -1,10 +1,13 @@
 """The page's file handling: filter-bank uploads, what the uploaders accept and say, and
 the reproducing code run next to the app's own ``.npy`` downloads."""
 
+import csv
+import io
 from pathlib import Path
 
 import numpy as np
 from reference import reference_conv2d
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from conv import io as conv_io
@@ -33,10 +36,31 @@ def bank(shape=(5, 5, 3, 4), seed=11) -> np.ndarray:
     return np.random.default_rng(seed).normal(size=shape).round(3)
 
 
-def download_errors(at: AppTest) -> list[str]:
-    """Captions the download row shows in place of a button it could not make."""
-    names = ("output.", "input.", "filter.", "settings.")
-    return [c.value for c in at.caption if c.value.startswith(names)]
+def deferred_downloads(monkeypatch) -> dict:
+    """file name -> the callable a download button will run when clicked.
+
+    Recorded where Streamlit registers them, since AppTest cannot click a
+    deferred download.
+    """
+    made: dict = {}
+    real = MediaFileManager.add_deferred
+
+    def record(self, data_callable, *args, **kwargs):
+        made[kwargs.get("file_name")] = data_callable
+        return real(self, data_callable, *args, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", record)
+    return made
+
+
+def long_form(data: bytes, shape: tuple) -> np.ndarray:
+    """Parse a long-form CSV with the csv module, independent of conv.io."""
+    rows = list(csv.reader(io.StringIO(data.decode())))
+    out = np.full(shape, np.nan)
+    for *index, value in rows[1:]:
+        out[tuple(int(i) for i in index)] = float(value)
+    assert len(rows) - 1 == out.size and not np.isnan(out).any()
+    return out
 
 
 def test_a_filter_bank_uploaded_as_npy_is_convolved_and_downloadable(exercise_3d):
@@ -50,7 +74,6 @@ def test_a_filter_bank_uploaded_as_npy_is_convolved_and_downloadable(exercise_3d
     np.testing.assert_allclose(out, reference_conv2d(x, k, stride=2), rtol=1e-12)
     labels = [b.label for b in at.get("download_button")]
     assert "filter .npy" in labels and "filter .csv" in labels
-    assert download_errors(at) == []
 
 
 def test_a_filter_bank_uploaded_as_long_form_csv_is_read_back_exactly(exercise_3d):
@@ -95,12 +118,24 @@ def test_numpy_code_runs_with_the_downloaded_filter_npy(tmp_path, monkeypatch, e
     np.testing.assert_allclose(good["out"], want, rtol=1e-12, atol=1e-12)
 
 
-def test_filter_bank_of_presets_offers_both_filter_downloads():
+def test_filter_bank_downloads_are_made_on_click_and_hold_the_bank(monkeypatch):
+    made = deferred_downloads(monkeypatch)
+    writes = []
+    for name in ("to_csv", "to_npy"):
+        real = getattr(conv_io, name)
+        monkeypatch.setattr(conv_io, name, lambda a, real=real: writes.append(a) or real(a))
     at = open_app(example="test-image", filter="preset", preset="sobel-x,sobel-y")
-    assert at.session_state["last_good"]["k"].shape == (3, 3, 1, 2)
-    labels = [b.label for b in at.get("download_button")]
-    assert {"filter .npy", "filter .csv", "output .csv"} <= set(labels)
-    assert download_errors(at) == []
+    at.number_input(key="cell_row").set_value(3).run()
+    assert writes == []  # two runs and not one file made: they wait for a click
+    sobel_x = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]])
+    want = np.stack([sobel_x, sobel_x.T], axis=-1)[:, :, None, :]  # (3, 3, 1, 2)
+    assert set(made) >= {"filter.npy", "filter.csv", "output.csv", "input.npy"}
+    np.testing.assert_array_equal(np.load(io.BytesIO(made["filter.npy"]())), want)
+    header = made["filter.csv"]().decode().splitlines()[0]
+    assert header == "row,col,channel,filter,value"
+    np.testing.assert_array_equal(long_form(made["filter.csv"](), (3, 3, 1, 2)), want)
+    out = at.session_state["last_good"]["out"]
+    np.testing.assert_array_equal(long_form(made["output.csv"](), out.shape), out)
 
 
 def test_uploaders_accept_exactly_what_read_array_reads():
