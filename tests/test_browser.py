@@ -169,3 +169,25 @@ def test_uploaded_csv_is_convolved_and_explained(page, app_url, tmp_path, exerci
     source.get_by_text("Upload", exact=True).click()
     page.get_by_text("uploaded earlier").first.wait_for(timeout=60_000)
     page.get_by_text(f"summed: {want:.6g}").first.wait_for(timeout=30_000)
+
+
+def test_filter_bank_downloads_in_the_browser(page, app_url, tmp_path):
+    page.goto(f"{app_url}/?example=test-image&filter=preset&preset=sobel-x,sobel-y")
+    page.get_by_text("filter 3 × 3 × 1 × 2").first.wait_for(timeout=60_000)
+    wait_for_charts(page)
+    assert not page.get_by_text("Traceback").count()
+    shoot(page, tmp_path, "filter-bank.png")
+    sobel_x = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]])
+    want = np.stack([sobel_x, sobel_x.T], axis=-1)[:, :, None, :]
+    files = {}
+    for label in ("filter .npy", "filter .csv"):
+        with page.expect_download(timeout=30_000) as info:
+            page.get_by_role("button", name=label).click()
+        files[label] = tmp_path / info.value.suggested_filename
+        info.value.save_as(files[label])
+    np.testing.assert_array_equal(np.load(files["filter .npy"]), want)
+    table = np.loadtxt(files["filter .csv"], delimiter=",", skiprows=1)
+    assert files["filter .csv"].read_text().startswith("row,col,channel,filter,value\n")
+    got = np.full(want.shape, np.nan)
+    got[tuple(table[:, :4].astype(int).T)] = table[:, 4]
+    np.testing.assert_array_equal(got, want)

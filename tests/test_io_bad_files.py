@@ -572,6 +572,13 @@ FILTER_BANK_CATALOGUE = [
         r"row 2, column 3: channel must be a whole number >= 0, got 0\.5",
     ),
     (
+        "bank-npy-nan-named-by-its-filter",
+        "bank.npy",
+        lambda: npy(np.array([0.0, np.nan]).reshape(1, 1, 1, 2)),
+        4,
+        r"row 1, column 1, channel 1, filter 2 holds nan, not a finite number",
+    ),
+    (
         "bank-four-values-under-five-names",
         "bank.csv",
         lambda: BANK_HEADER + b"0,0,0,0,1\n0,0,0,2\n",
