@@ -3,6 +3,7 @@
 import io
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
@@ -40,16 +41,21 @@ GOOD_FILES = [
     ("good.jpg", _image("JPEG", "RGB")),
 ]
 
+BANK_FILES = [
+    ("bank.csv", to_csv(np.random.default_rng(4).normal(size=(2, 2, 2, 2)))),
+    ("bank.npy", to_npy(np.random.default_rng(5).normal(size=(3, 3, 2, 2)))),
+]
 
-def assert_clean_outcome(data, filename):
+
+def assert_clean_outcome(data, filename, max_ndim=3):
     try:
-        arr = read_array(data, filename)
+        arr = read_array(data, filename, max_ndim=max_ndim)
     except InputError as err:
         message = str(err)
         assert message and len(message) < 300, message
         return
     assert isinstance(arr, np.ndarray)
-    assert arr.ndim in (2, 3) and 0 < arr.size <= MAX_CELLS
+    assert 2 <= arr.ndim <= max_ndim and 0 < arr.size <= MAX_CELLS
     assert arr.dtype.kind in "biuf"
     if arr.dtype.kind == "f":
         assert np.isfinite(arr).all()
@@ -71,8 +77,8 @@ def test_random_numberish_text(text, filename):
 
 
 @st.composite
-def mutated_good_file(draw):
-    filename, data = draw(st.sampled_from(GOOD_FILES))
+def mutated_good_file(draw, files=GOOD_FILES):
+    filename, data = draw(st.sampled_from(files))
     data = bytearray(data)
     for _ in range(draw(st.integers(1, 6))):
         action = draw(st.sampled_from(["flip", "truncate", "insert", "delete"]))
@@ -95,6 +101,13 @@ def test_mutated_good_files(case):
     assert_clean_outcome(data, filename)
 
 
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated_good_file(GOOD_FILES + BANK_FILES), st.sampled_from([3, 4]))
+def test_mutated_filter_banks_and_others_under_either_limit(case, max_ndim):
+    filename, data = case
+    assert_clean_outcome(data, filename, max_ndim)
+
+
 @settings(max_examples=100, deadline=None)
 @given(mutated_good_file())
 def test_npz_names_on_mutated_files(case):
@@ -109,6 +122,10 @@ def test_unmutated_good_files_read():
     for filename, data in GOOD_FILES:
         arr = read_array(data, filename)
         assert arr.ndim in (2, 3), filename
+    for filename, data in BANK_FILES:
+        assert read_array(data, filename, max_ndim=4).ndim == 4, filename
+        with pytest.raises(InputError, match=r"4-D|4 dimensions"):
+            read_array(data, filename)
 
 
 @st.composite
