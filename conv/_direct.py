@@ -19,9 +19,10 @@ on a materialised im2col matrix:
     ``(L, C) @ (C, F)`` GEMM on a contiguous view of the phase image,
     accumulated tap by tap;
   - *unrolled* (few channels and filters, where per-tap products are too thin
-    for BLAS): the input is unrolled along the kernel's width only, so one
-    ``(rows*F, cols*C) @ (cols*C, L)`` GEMM sums each kernel row's taps
-    inside BLAS and one shifted add per kernel row remains.
+    for BLAS): each block of a phase image is gathered once, channels first,
+    then unrolled along the kernel's width only by contiguous shifted copies,
+    so one ``(rows*F, cols*C) @ (cols*C, L)`` GEMM sums each kernel row's
+    taps inside BLAS and one shifted add per kernel row remains.
 
 * **Small problems** skip all that for one im2col copy and one GEMM, which
   costs less than the blocked machinery's per-call overhead.
@@ -112,7 +113,8 @@ def correlate_direct(
 
     if unrolled:
         plans = [(rh, rw, *_unrolled_weights(taps, k)) for (rh, rw), taps in groups.items()]
-        per_pixel = max(w.shape[0] + w.shape[1] for *_, w in plans)
+        # Scratch per pixel: the unrolled input, the products and the phase image.
+        per_pixel = max(w.shape[0] + w.shape[1] for *_, w in plans) + c
     else:
         plans = [_phase_image(xp, rh, rw, sh, sw, oh + reach_h, pw) for rh, rw in groups]
         plans = [(x_flat, taps) for x_flat, taps in zip(plans, groups.values(), strict=True)]
@@ -128,7 +130,7 @@ def correlate_direct(
     # page faults each time, which on small problems dominate the arithmetic.
     # Zeroed once, because the unrolled order never writes some of it.
     span_rows = block_rows + reach_h
-    scratch = np.zeros(per_pixel * span_rows * pw, dtype=xp.dtype)
+    scratch = np.zeros(per_pixel * (span_rows + 1) * pw, dtype=xp.dtype)
 
     out = np.empty((oh, pw, f), dtype=xp.dtype)
     flat_out = out.reshape(oh * pw, f)
@@ -206,30 +208,35 @@ def _unrolled_weights(taps, k):
 def _unrolled(xp, rh, rw, rows, cols, weights, stride, r0, span_rows, pw, out, first, scratch):
     """Add one phase's taps for output rows from ``r0`` into ``out`` (L, F).
 
-    ``unrolled[j, c]`` holds channel ``c`` of the phase image shifted left by
-    ``cols[j]`` pixels, gathered straight from ``xp`` (no phase image is
-    built), laid out as ``span_rows`` rows of width ``pw``: enough for the
-    block and every kernel row. Then ``weights @ unrolled`` sums each kernel
-    row's taps and the kernel rows are added, shifted by whole image rows,
-    into the transposed view of ``out``.
+    The block of the phase image is gathered once from ``xp``, channels
+    first, as ``span_rows`` rows of width ``pw`` (enough for the block and
+    every kernel row). Row ``j*C + c`` of ``unrolled`` is then channel ``c``
+    of it shifted left by ``cols[j]`` pixels: a contiguous copy of the
+    flattened phase. ``weights @ unrolled`` sums each kernel row's taps, and
+    the kernel rows are added, shifted by whole image rows, into the
+    transposed view of ``out``.
 
     The layout is the same for every block, so cells no gather writes stay
-    as zeroed once: the columns past ``pw - cols[j]`` (they would wrap into
-    the next row; only discarded outputs read them) and the phase's cells
-    past the input's edge. Rows left from an earlier block below the last
-    block's input only feed products past its end, which are never added.
+    as zeroed once: the phase's columns past the input's edge. Shifts past a
+    row's end wrap into the next row and rows left from an earlier block
+    below the last block's input are stale, but only outputs that are
+    discarded or never added read them.
     """
     sh, sw = stride
     length, f = out.shape
     c = xp.shape[2]
     span = span_rows * pw
     n_out, n_in = weights.shape
-    unrolled = scratch[: n_in * span].reshape(len(cols), c, span_rows, pw)
-    top = rh + r0 * sh
-    for j, qw in enumerate(cols):
-        src = xp[top::sh, rw + qw * sw :: sw][:span_rows, : pw - qw]
-        unrolled[j, :, : src.shape[0], : src.shape[1]] = src.transpose(2, 0, 1)
+    unrolled = scratch[: n_in * span].reshape(len(cols), c, span)
     products = scratch[n_in * span : (n_in + n_out) * span].reshape(n_out, span)
+    phase_size = c * (span_rows + 1) * pw  # one spare row for the shifts
+    offset = (n_in + n_out) * span
+    phase = scratch[offset : offset + phase_size].reshape(c, span_rows + 1, pw)
+    src = xp[rh + r0 * sh :: sh, rw::sw][: span_rows + 1, :pw]
+    phase[:, : src.shape[0], : src.shape[1]] = src.transpose(2, 0, 1)
+    flat = phase.reshape(c, -1)
+    for j, qw in enumerate(cols):
+        unrolled[j] = flat[:, qw : qw + span]
     np.matmul(weights, unrolled.reshape(n_in, span), out=products)
     acc = out.T
     for i, qh in enumerate(rows):
