@@ -109,9 +109,10 @@ def test_exercise_link_draws_heatmaps_explains_a_click_and_downloads_csv(
     x, k, first_row = exercise_3d
     want = reference_conv2d(x, k, stride=2)
     page.goto(f"{app_url}/?example=seed-3d")
-    wait_for_charts(page)
     page.get_by_text("⌊(33 + 0 − 5)/2⌋ + 1 =").first.wait_for()
-    # Input (3 channels), filter (3 channels) and output (1 panel) heatmaps.
+    # Input (3 channels), filter (3 channels) and output (1 panel) heatmaps. Plotly draws
+    # the three charts one after another: wait for all seven panels, then check no more.
+    wait_for_charts(page, 7)
     assert page.locator(".js-plotly-plot .heatmaplayer image").count() == 7
     assert not page.get_by_text("Traceback").count()
     shoot(page, tmp_path, "seed-3d.png")
@@ -174,7 +175,7 @@ def test_uploaded_csv_is_convolved_and_explained(page, app_url, tmp_path, exerci
 def test_filter_bank_downloads_in_the_browser(page, app_url, tmp_path):
     page.goto(f"{app_url}/?example=test-image&filter=preset&preset=sobel-x,sobel-y")
     page.get_by_text("filter 3 × 3 × 1 × 2").first.wait_for(timeout=60_000)
-    wait_for_charts(page)
+    wait_for_charts(page, 5)  # input, two filter panels, two output panels
     assert not page.get_by_text("Traceback").count()
     shoot(page, tmp_path, "filter-bank.png")
     sobel_x = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]])
