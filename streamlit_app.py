@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 import conv
-from conv import examples, figures, generate, kernels
+from conv import examples, figures, generate, kernels, snippets
 from conv import io as conv_io
 from conv.io import limits
 from conv.recipe import (
@@ -237,7 +237,8 @@ def padded_input(x_id: str, pads: tuple, pad_mode: str, _x: np.ndarray) -> np.nd
 @st.cache_data(max_entries=16, show_spinner=False)
 def reproducing_code(x_id: str, k_id: str, settings: str, library: str, _recipe, _x, _k) -> str:
     # Checking that the generator calls give the arrays back redraws them.
-    return _recipe.numpy_code(_x, _k) if library == "numpy" else _recipe.torch_code(_x, _k)
+    write = snippets.numpy_code if library == "numpy" else snippets.torch_code
+    return write(_recipe, _x, _k)
 
 
 def input_settings(r: Recipe) -> Recipe:

@@ -1,9 +1,9 @@
-"""The user's settings as one value: URL query string, JSON and reproducing code.
+"""The user's settings as one value, its URL query string and JSON, and the arrays it makes.
 
 A :class:`Recipe` holds every choice the app offers (where the input and the
 filter come from, and the convolution parameters). It round-trips through
-``st.query_params`` so a copied link reopens the same view, and it writes the
-numpy and PyTorch code that recomputes the result outside the app.
+``st.query_params`` so a copied link reopens the same view. The code that
+recomputes a result outside the app is written by :mod:`conv.snippets`.
 
 Examples
 --------
@@ -29,27 +29,6 @@ DISTRIBUTIONS = ("normal", "uniform", "integers", "pattern")
 PADDINGS = ("valid", "same", "full", "custom")
 PAD_MODES = ("zeros", "reflect", "replicate", "circular")
 METHODS = ("auto", "direct", "fft")
-
-# Examples drawn from one seeded generator, input first (see conv.examples);
-# the code for them is checked against the arrays before it is shown.
-_EXAMPLE_SEEDS = {"seed-3d": 123}
-
-# Arrays up to this many cells are written into the code as literals; larger
-# ones are loaded from the .npy the app offers for download.
-LITERAL_CELLS = 256
-
-_NUMPY_PAD_MODE = {
-    "zeros": "constant",
-    "reflect": "reflect",
-    "replicate": "edge",
-    "circular": "wrap",
-}
-_TORCH_PAD_MODE = {
-    "zeros": "constant",
-    "reflect": "reflect",
-    "replicate": "replicate",
-    "circular": "circular",
-}
 
 
 @dataclass(frozen=True)
@@ -326,169 +305,6 @@ class Recipe:
             draw.update(low=self.low, high=self.high)
         return draw
 
-    # -- reproducing code ----------------------------------------------------
-
-    def numpy_code(self, x: np.ndarray, kernel: np.ndarray) -> str:
-        """Plain-numpy code that recomputes ``conv2d(x, kernel, ...)``.
-
-        ``x`` and ``kernel`` are the arrays actually used; they are written
-        as generator calls when those calls give them back exactly, as
-        literals when small, and otherwise loaded from ``input.npy`` /
-        ``filter.npy`` (the app's downloads). The code leaves ``out``.
-
-        Examples
-        --------
-        >>> r = Recipe(source="upload", kernel_source="upload", padding="same")
-        >>> code = r.numpy_code(np.arange(9.0).reshape(3, 3), np.ones((2, 2)))
-        >>> namespace = {}
-        >>> exec(code, namespace)
-        >>> namespace["out"]
-        array([[ 8., 12.,  7.],
-               [20., 24., 13.],
-               [13., 15.,  8.]])
-        """
-        x, kernel, pads = self._prepared(x, kernel)
-        lines = [
-            "import numpy as np",
-            "from numpy.lib.stride_tricks import sliding_window_view",
-            "",
-            *self._array_lines(x, kernel),
-            "",
-        ]
-        (top, bottom), (left, right) = pads
-        widths = [(top, bottom), (left, right)] + [(0, 0)] * (x.ndim - 2)
-        lines.append(f"# padding resolved for these shapes: (top, bottom), (left, right) = {pads}")
-        lines.append(f'xp = np.pad(x, {widths}, mode="{_NUMPY_PAD_MODE[self.pad_mode]}")')
-        if self.flip:
-            lines.append("k = k[::-1, ::-1]  # true convolution: kernel rotated 180 degrees")
-        (sh, sw), (dh, dw) = self.stride, self.dilation
-        kh, kw = kernel.shape[:2]
-        eh, ew = dh * (kh - 1) + 1, dw * (kw - 1) + 1
-        c = "c" if x.ndim == 3 else ""
-        f = "f" if kernel.ndim == 4 else ""
-        spec = f"ij{c}mn,mn{c}{f}->ij{f}"
-        lines += [
-            "# every dilated window, then every stride-th window and every dilation-th tap",
-            f"windows = sliding_window_view(xp, ({eh}, {ew}), axis=(0, 1))"
-            f"[::{sh}, ::{sw}, ..., ::{dh}, ::{dw}]",
-            f'out = np.einsum("{spec}", windows, k, optimize=True)',
-        ]
-        return "\n".join(lines) + "\n"
-
-    def torch_code(self, x: np.ndarray, kernel: np.ndarray) -> str:
-        """The equivalent ``torch.nn.functional.conv2d`` call; leaves ``out``.
-
-        PyTorch wants (N, C, H, W) input and (F, C, KH, KW) weights and only
-        pads symmetrically with zeros itself, so other padding goes through
-        ``F.pad`` first.
-        """
-        x, kernel, pads = self._prepared(x, kernel)
-        lines = [
-            "import numpy as np",
-            "import torch",
-            "import torch.nn.functional as F",
-            "",
-            *self._array_lines(x, kernel),
-            "",
-        ]
-        x3 = "x" if x.ndim == 3 else "x[:, :, None]"
-        k4 = {2: "k[:, :, None, None]", 3: "k[:, :, :, None]", 4: "k"}[kernel.ndim]
-        lines += [
-            f"xt = torch.from_numpy(np.ascontiguousarray({x3})).permute(2, 0, 1)[None]  # N,C,H,W",
-            f"wt = torch.from_numpy(np.ascontiguousarray({k4})).permute(3, 2, 0, 1)  # F,C,KH,KW",
-        ]
-        if self.flip:
-            lines.append("wt = torch.flip(wt, dims=(2, 3))  # true convolution")
-        (top, bottom), (left, right) = pads
-        symmetric_zeros = self.pad_mode == "zeros" and top == bottom and left == right
-        if symmetric_zeros:
-            padding = f"({top}, {left})"
-        else:
-            mode = _TORCH_PAD_MODE[self.pad_mode]
-            lines.append(f'xt = F.pad(xt, ({left}, {right}, {top}, {bottom}), mode="{mode}")')
-            padding = "0"
-        lines.append(
-            f"out = F.conv2d(xt, wt, stride={self.stride}, padding={padding}, "
-            f"dilation={self.dilation})"
-        )
-        squeeze = "" if kernel.ndim == 4 else "[..., 0]"
-        lines.append(f"out = out[0].permute(1, 2, 0).numpy(){squeeze}  # OH, OW[, F]")
-        return "\n".join(lines) + "\n"
-
-    def _prepared(self, x: np.ndarray, kernel: np.ndarray) -> tuple:
-        from conv import resolve_padding
-
-        x, kernel = np.asarray(x), np.asarray(kernel)
-        pads = resolve_padding(
-            x.shape,
-            kernel.shape,
-            stride=self.stride,
-            padding=self.padding_arg,
-            dilation=self.dilation,
-        )
-        pads = tuple(tuple(int(v) for v in side) for side in pads)
-        return x, kernel, pads
-
-    def _array_lines(self, x: np.ndarray, kernel: np.ndarray) -> list[str]:
-        generated = self._generator_lines(x, kernel)
-        lines = list(generated.get("rng", []))
-        for name, array, filename in (("x", x, "input.npy"), ("k", kernel, "filter.npy")):
-            if name in generated:
-                lines.append(generated[name])
-            elif array.size <= LITERAL_CELLS:
-                lines.append(_literal(name, array))
-            else:
-                lines.append(f'{name} = np.load("{filename}")  # the app\'s download of it')
-        return lines
-
-    def _generator_lines(self, x: np.ndarray, kernel: np.ndarray) -> dict[str, object]:
-        """Generator calls that give back ``x`` / ``kernel`` exactly, when any do."""
-        me = self
-        if self.source == "example" and self.example in _EXAMPLE_SEEDS:
-            me = dataclasses.replace(
-                self, source="generate", distribution="normal", decimals=2,
-                seed=_EXAMPLE_SEEDS[self.example], kernel_source="same-rng",
-            )  # fmt: skip
-        random_input = me.source == "generate" and me.distribution != "pattern"
-        lines: dict[str, object] = {}
-        if random_input:
-            lines["rng"] = [f"rng = np.random.default_rng({me.seed})"]
-            lines["x"] = "x = " + me._draw_call("rng", x.shape)
-        if me.kernel_source == "same-rng" and random_input:
-            lines["k"] = "k = " + me._draw_call("rng", kernel.shape)
-        elif self.kernel_source == "generate":
-            lines["k"] = "k = " + self._draw_call(
-                f"np.random.default_rng({self.kernel_seed})", kernel.shape
-            )
-        # Edited or uploaded arrays no longer match their settings: verify.
-        namespace: dict = {"np": np}
-        try:
-            if "x" in lines:
-                exec("\n".join([*lines["rng"], lines["x"]]), namespace)
-                if not _same(namespace["x"], x):
-                    # The filter's draw depends on the input's draw before it.
-                    lines = {} if me.kernel_source == "same-rng" else {"k": lines.get("k")}
-            if lines.get("k") is not None:
-                exec(lines["k"], namespace)
-                if not _same(namespace["k"], kernel):
-                    del lines["k"]
-        except Exception:  # settings the generator refuses: fall back to the data
-            return {}
-        if "x" not in lines:
-            lines.pop("rng", None)
-        return {key: value for key, value in lines.items() if value is not None}
-
-    def _draw_call(self, rng: str, shape: tuple[int, ...]) -> str:
-        size = tuple(int(s) for s in shape)
-        if self.distribution == "normal":
-            call = f"{rng}.normal(size={size})"
-        elif self.distribution == "uniform":
-            call = f"{rng}.uniform({_num(self.low)}, {_num(self.high)}, size={size})"
-        else:
-            low, high = _num(self.low), _num(self.high)
-            call = f"{rng}.integers({low}, {high}, size={size}, endpoint=True)"
-        return call + ("" if self.decimals is None else f".round({self.decimals})")
-
 
 def example_settings(name: str) -> dict:
     """The stride, padding and filter source an example opens with."""
@@ -516,23 +332,6 @@ def _default_filter(source: str, distribution: str) -> str:
     if source == "generate" and distribution == "pattern":
         return "preset"
     return {"example": "example", "generate": "same-rng"}.get(source, "preset")
-
-
-def _same(got: object, want: np.ndarray) -> bool:
-    return (
-        isinstance(got, np.ndarray)
-        and got.shape == want.shape
-        and got.dtype == want.dtype
-        and bool(np.array_equal(got, want))
-    )
-
-
-def _literal(name: str, array: np.ndarray) -> str:
-    dtype = "" if array.dtype == np.float64 else f", dtype=np.{array.dtype.name}"
-    if array.ndim < 2:
-        return f"{name} = np.array({array.tolist()!r}{dtype})"
-    rows = "\n".join(f"    {row.tolist()!r}," for row in array)
-    return f"{name} = np.array([\n{rows}\n]{dtype})"
 
 
 def _num(value: float) -> str:

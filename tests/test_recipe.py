@@ -1,4 +1,4 @@
-"""Recipe: URL round trips, readable errors, and reproducing code that really reproduces."""
+"""Recipe and snippets: URL round trips, readable errors, and code that really reproduces."""
 
 import json
 
@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from reference import reference_conv2d
 
 from conv.recipe import PAD_MODES, Recipe
+from conv.snippets import numpy_code, torch_code
 
 
 def run_snippet(code: str, tmp_path, monkeypatch, x=None, k=None) -> np.ndarray:
@@ -199,7 +200,7 @@ def test_numpy_code_for_the_2d_exercise_prints_it_and_gives_the_published_answer
 ):
     x, k, published = exercise_2d
     r = Recipe.from_query({"example": "seed-2d"})
-    code = r.numpy_code(x, k)
+    code = numpy_code(r, x, k)
     assert "[0.15, 0.71, 0.26, -0.11, -2.03]" in code  # a literal, no files needed
     np.testing.assert_allclose(run_snippet(code, tmp_path, monkeypatch).round(2), published)
 
@@ -208,7 +209,7 @@ def test_numpy_code_for_the_3d_exercise_uses_the_seeded_generator(
     exercise_3d, tmp_path, monkeypatch
 ):
     x, k, first_row = exercise_3d
-    code = Recipe.from_query({"example": "seed-3d"}).numpy_code(x, k)
+    code = numpy_code(Recipe.from_query({"example": "seed-3d"}), x, k)
     assert "default_rng(123)" in code and "np.load" not in code
     out = run_snippet(code, tmp_path, monkeypatch)
     assert out.shape == (15, 15)
@@ -238,10 +239,10 @@ def test_numpy_and_torch_code_match_the_loop_reference(query, tmp_path, monkeypa
     if x.ndim == 2 and k.ndim == 4:
         x = x[:, :, None]
     want = reference_for(r, x, k)
-    got = run_snippet(r.numpy_code(x, k), tmp_path, monkeypatch, x, k)
+    got = run_snippet(numpy_code(r, x, k), tmp_path, monkeypatch, x, k)
     np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10)
     pytest.importorskip("torch")
-    got = run_snippet(r.torch_code(x, k), tmp_path, monkeypatch, x, k)
+    got = run_snippet(torch_code(r, x, k), tmp_path, monkeypatch, x, k)
     np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10)
 
 
@@ -256,7 +257,7 @@ def test_edited_arrays_are_not_described_by_their_generator(tmp_path, monkeypatc
     k = r.build_kernel(x)
     x = x.copy()
     x[1, 2] = 99.0  # as after an edit in the app
-    code = r.numpy_code(x, k)
+    code = numpy_code(r, x, k)
     assert "default_rng" not in code and "99.0" in code
     np.testing.assert_allclose(run_snippet(code, tmp_path, monkeypatch), reference_for(r, x, k))
 
@@ -266,7 +267,7 @@ def test_large_arrays_are_loaded_from_the_downloads(tmp_path, monkeypatch):
     x = rng.normal(size=(30, 30))  # as if uploaded: no generator describes it
     k = rng.normal(size=(3, 3))
     r = Recipe(source="upload", kernel_source="upload")
-    code = r.numpy_code(x, k)
+    code = numpy_code(r, x, k)
     assert 'np.load("input.npy")' in code and "k = np.array(" in code
     got = run_snippet(code, tmp_path, monkeypatch, x, k)
     np.testing.assert_allclose(got, reference_for(r, x, k))
@@ -275,7 +276,7 @@ def test_large_arrays_are_loaded_from_the_downloads(tmp_path, monkeypatch):
 def test_float32_arrays_stay_float32_in_the_code(tmp_path, monkeypatch):
     x = np.arange(12, dtype=np.float32).reshape(3, 4) / 7
     k = np.ones((2, 2), dtype=np.float32) / 3
-    code = Recipe(source="upload", kernel_source="upload").numpy_code(x, k)
+    code = numpy_code(Recipe(source="upload", kernel_source="upload"), x, k)
     out = run_snippet(code, tmp_path, monkeypatch)
     assert out.dtype == np.float32
     np.testing.assert_allclose(out, reference_conv2d(x, k), rtol=1e-6)
