@@ -465,8 +465,6 @@ try:
         k_edit = edited(k, "filter", "edit_k")
     if k_edit is not k:
         k, k_id = k_edit, "edited:" + fingerprint(k_edit)
-    if x.ndim == 2 and k.ndim == 4:
-        x = x[:, :, None]  # a filter bank on a 2-D input: the input is one channel
     kwargs = recipe.conv_kwargs()
     out = convolve(x_id, k_id, repr(kwargs), x, k, kwargs)
     pads = conv.resolve_padding(

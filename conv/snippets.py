@@ -74,8 +74,12 @@ def numpy_code(recipe: Recipe, x: np.ndarray, kernel: np.ndarray) -> str:
         "from numpy.lib.stride_tricks import sliding_window_view",
         "",
         *_array_lines(recipe, x, kernel),
-        "",
     ]
+    if x.ndim == 2 and kernel.ndim == 4:
+        # The input stays as given (and as downloaded); the bank wants a channel axis.
+        lines.append("x = x[:, :, None]  # one channel, as the filter bank expects")
+        x = x[:, :, None]
+    lines.append("")
     (top, bottom), (left, right) = pads
     widths = [(top, bottom), (left, right)] + [(0, 0)] * (x.ndim - 2)
     lines.append(f"# padding resolved for these shapes: (top, bottom), (left, right) = {pads}")

@@ -162,3 +162,30 @@ def test_upload_help_names_formats_layouts_and_the_current_limits(monkeypatch):
         assert "At most 7 MB and 1,234,567 cells" in text
     assert "`row,col,channel,filter,value`" in k_help
     assert "filter" not in x_help  # an input is never a filter bank
+
+
+def test_a_2d_input_with_a_filter_bank_downloads_as_given_and_the_code_runs_on_it(
+    tmp_path, monkeypatch
+):
+    made = deferred_downloads(monkeypatch)
+    at = open_app(example="test-image", filter="preset", preset="sobel-x,sobel-y")
+    good = at.session_state["last_good"]
+    x = good["x"]
+    assert x.shape == (64, 64)
+    # A 2-D input is a headerless matrix, not the long form of a (64, 64, 1) array.
+    np.testing.assert_array_equal(np.loadtxt(io.BytesIO(made["input.csv"]()), delimiter=","), x)
+    assert np.load(io.BytesIO(made["input.npy"]())).shape == (64, 64)
+    assert any("input **64 × 64**," in m.value for m in at.markdown)
+    # The printed code, run next to the files the buttons serve.
+    code = next(c.value for c in at.code if "sliding_window_view" in c.value)
+    assert 'x = np.load("input.npy")' in code
+    for name in ("input.npy", "filter.npy"):
+        (tmp_path / name).write_bytes(made[name]())
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {}
+    exec(compile(code, "<numpy snippet>", "exec"), namespace)
+    sobel_x = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]])
+    k = np.stack([sobel_x, sobel_x.T], axis=-1)[:, :, None, :]
+    want = reference_conv2d(x, k, padding="same", pad_mode="replicate")
+    np.testing.assert_allclose(namespace["out"], want, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(good["out"], want, rtol=1e-12, atol=1e-12)

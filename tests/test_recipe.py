@@ -226,6 +226,13 @@ CASES = [
     {"source": "generate", "dist": "integers", "shape": "6x6x2", "decimals": "none"},
     {"source": "generate", "dist": "pattern", "pattern": "disk", "shape": "20x20x3"},
     {"source": "generate", "shape": "10x10", "filter": "preset", "preset": "sobel-x,sobel-y"},
+    {
+        "source": "generate",
+        "dist": "pattern",
+        "shape": "20x20",
+        "filter": "preset",
+        "preset": "sobel-x,laplacian-4",
+    },
     {"source": "generate", "shape": "10x10", "filter": "generate", "kshape": "2x3", "kseed": "7"},
     {"example": "test-image", "stride": "3"},
 ]
@@ -235,9 +242,7 @@ CASES = [
 def test_numpy_and_torch_code_match_the_loop_reference(query, tmp_path, monkeypatch):
     r = Recipe.from_query(query)
     x = r.build_input()
-    k = r.build_kernel(x)
-    if x.ndim == 2 and k.ndim == 4:
-        x = x[:, :, None]
+    k = r.build_kernel(x)  # a 2-D input with a filter bank stays 2-D
     want = reference_for(r, x, k)
     got = run_snippet(numpy_code(r, x, k), tmp_path, monkeypatch, x, k)
     np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10)
@@ -280,3 +285,14 @@ def test_float32_arrays_stay_float32_in_the_code(tmp_path, monkeypatch):
     out = run_snippet(code, tmp_path, monkeypatch)
     assert out.dtype == np.float32
     np.testing.assert_allclose(out, reference_conv2d(x, k), rtol=1e-6)
+
+
+def test_a_2d_input_with_a_filter_bank_is_loaded_as_downloaded(tmp_path, monkeypatch):
+    rng = np.random.default_rng(8)
+    x = rng.normal(size=(20, 20))  # too large to print: the code loads input.npy
+    k = rng.normal(size=(3, 3, 1, 2))
+    r = Recipe(source="upload", kernel_source="upload", padding="same")
+    code = numpy_code(r, x, k)
+    assert 'x = np.load("input.npy")' in code and "x = x[:, :, None]" in code
+    got = run_snippet(code, tmp_path, monkeypatch, x, k)  # input.npy holds the 2-D array
+    np.testing.assert_allclose(got, reference_for(r, x, k), rtol=1e-12, atol=1e-12)
