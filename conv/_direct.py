@@ -42,7 +42,7 @@ BLOCK_BYTES = 1 << 20
 MIN_BLOCK_PIXELS = 8192
 
 #: Problems whose im2col matrix has at most this many values skip the blocked
-#: machinery: one copy and one GEMM beat its per-call overhead (~3x on the
+#: machinery: one copy and one GEMM beat its per-call overhead (2.4x on the
 #: 33x33x3 exercise).
 SMALL_IM2COL = 1 << 15
 
