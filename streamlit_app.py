@@ -488,7 +488,7 @@ if recipe is not None and st.query_params.to_dict() != recipe.to_query():
 if error:
     st.error(error, icon="⚠️")
 if "last_good" not in ss:
-    st.info("Nothing to show yet: fix the setting above.")
+    st.info("Nothing to show yet: change the setting named above, in the sidebar on the left.")
     st.stop()
 if error:
     st.caption("Showing the last valid result.")
@@ -565,24 +565,28 @@ s3.slider("window position (row-major)", 0, oh * ow - 1, key="step_index", disab
 padded = padded_input(good["x_id"], pads, recipe.pad_mode, x)
 has_padding = any(v for side in pads for v in side)
 padding_note = f"input, {recipe.pad_mode} padding hatched; " if has_padding else "input; "
-st.plotly_chart(
-    figures.array_figure(
-        x, title=padding_note + f"window of output ({row}, {col}) outlined",
-        padded=padded, padding=pads, window=explanation,
-    ),
-    key="in_chart",
-)  # fmt: skip
-left_col, right_col = st.columns([1, 1])
-with left_col:
-    flip_note = " (used flipped 180°)" if recipe.flip else ""
-    st.plotly_chart(figures.kernel_figure(k, title="filter" + flip_note), key="k_chart")
-with right_col:
+flip_note = " (used flipped 180°)" if recipe.flip else ""
+k_figure = figures.kernel_figure(k, title="filter" + flip_note)
+# Figures are as large as their cells need (small arrays stay compact) and
+# flow left to right, wrapping like text: the exercise's input, filter and
+# output share one row; a large input gets its own, and the output sits next
+# to the filter unless that would draw it too small.
+with st.container(horizontal=True, gap="small"):
+    st.plotly_chart(
+        figures.array_figure(
+            x, title=padding_note + f"window of output ({row}, {col}) outlined",
+            padded=padded, padding=pads, window=explanation,
+        ),
+        key="in_chart", width="content",
+    )  # fmt: skip
+    st.plotly_chart(k_figure, key="k_chart", width="content")
     st.plotly_chart(
         figures.output_figure(
             out, title="output — click a cell to explain it", selected=(row, col),
             filled=row * ow + col + 1 if stepping else None,
+            max_width=figures.output_width(out.shape, beside=k_figure.layout.width),
         ),
-        key="out_chart", on_select="rerun", selection_mode="points",
+        key="out_chart", on_select="rerun", selection_mode="points", width="content",
     )  # fmt: skip
 
 # -- explain a cell

@@ -2,7 +2,9 @@
 
 Every heatmap is drawn the way a matrix is printed (row 0 at the top, square
 cells) on a diverging, colour-blind-safe scale centred at zero, so the sign
-of a value reads at a glance. Arrays larger than ``max_cells`` are drawn by
+of a value reads at a glance. Figures have a pixel size: cells are at most
+``max_cell`` pixels wide, so a 5x5 array is drawn compactly, and larger
+arrays fill ``max_width``. Arrays larger than ``max_cells`` are drawn by
 taking every n-th row and column (the title says so); the numbers behind
 them are never changed.
 
@@ -17,6 +19,7 @@ Examples
 from __future__ import annotations
 
 import math
+import textwrap
 
 import numpy as np
 import pandas as pd
@@ -27,10 +30,15 @@ from conv.io.limits import MAX_DRAWN_CELLS
 
 __all__ = [
     "COLORSCALE",
+    "KERNEL_CELL_PIXELS",
+    "MAX_CELL_PIXELS",
+    "WIDTH",
     "array_figure",
+    "cell_pixels",
     "drawn_step",
     "kernel_figure",
     "output_figure",
+    "output_width",
     "products_table",
 ]
 
@@ -38,13 +46,34 @@ __all__ = [
 #: common colour-vision deficiencies and symmetric about its midpoint.
 COLORSCALE = "RdBu_r"
 
+#: Pixels across the app's main area on a 1400 px wide window (sidebar open).
+WIDTH = 940
+#: Widest cell drawn: a 5x5 array stays a compact, readable matrix.
+MAX_CELL_PIXELS = 48
+#: Widest filter cell: filters are a few taps, shown next to the output.
+KERNEL_CELL_PIXELS = 32
+# Tallest block of cells per figure, so a tall array does not fill the page.
+MAX_CELLS_HEIGHT = 600
+# Output cells narrower than this do not print their values: an output shares
+# its row with the filter only if it keeps them (or cannot have them anyway).
+READABLE_PIXELS = 30
 # Printing values in cells helps up to roughly this many per panel; beyond it
 # the digits overlap.
 TEXT_CELLS = 400
-# ... and only when a cell is expected to be at least this many pixels wide.
+# ... and only when a cell is at least this many pixels wide.
 MIN_TEXT_PIXELS = 26
-# Most panels drawn side by side; more channels or filters are left out.
+# Most panels in a figure; more channels or filters are left out.
 MAX_PANELS = 8
+# Channel or filter panels per row before they wrap to the next.
+PANELS_PER_ROW = 3
+# Margins round the cells (row numbers left, colour bar right) and the gaps
+# between panels (the next panel's row numbers; its name and column numbers).
+_LEFT, _RIGHT, _BOTTOM = 40, 80, 12
+_GAP_X, _GAP_Y = 44, 62
+# Room for a figure's title line and the column numbers on top.
+_TITLE_LINE, _TOP = 20, 48
+_NAME = 22  # a panel's name above its column numbers
+_MIN_WIDTH = 230  # so a 2x2 figure still has room for its title
 # Most clickable points per output figure; beyond it they are spread out.
 MAX_CLICK_TARGETS = 10_000
 # Most kernel taps outlined one by one; bigger windows get one outline.
@@ -72,6 +101,56 @@ def drawn_step(shape: tuple[int, int], max_cells: int = MAX_DRAWN_CELLS) -> int:
     return step
 
 
+def cell_pixels(
+    shape: tuple[int, int],
+    panels: int = 1,
+    per_row: int | None = None,
+    *,
+    max_width: float = WIDTH,
+    max_cell: float = MAX_CELL_PIXELS,
+    max_height: float = MAX_CELLS_HEIGHT,
+) -> float:
+    """Width in pixels of one cell when ``panels`` of ``shape`` cells fit ``max_width``.
+
+    ``shape`` is the drawn (rows, cols) of one panel; ``per_row`` panels sit
+    side by side (all of them by default), the rest wrap to further rows.
+
+    Examples
+    --------
+    >>> cell_pixels((5, 5)), round(cell_pixels((33, 33), 3), 1)
+    (48, 7.5)
+    """
+    per_row = min(per_row or panels, panels)
+    n_rows = math.ceil(panels / per_row)
+    across = (max_width - _LEFT - _RIGHT - (per_row - 1) * _GAP_X) / (per_row * shape[1])
+    down = (max_height - (n_rows - 1) * _GAP_Y) / (n_rows * shape[0])
+    return max(min(max_cell, across, down), 0.5)
+
+
+def output_width(
+    shape: tuple[int, ...], beside: float, *, width: float = WIDTH, gap: float = 16
+) -> float:
+    """The ``max_width`` for an output of ``shape`` drawn after a ``beside`` px wide filter.
+
+    The room next to the filter when the output's cells stay readable there
+    (or are as large as they get anyway); otherwise the whole ``width``, so a
+    large or many-filter output gets a row of its own instead of being drawn
+    tiny.
+
+    Examples
+    --------
+    >>> output_width((15, 15), beside=300), output_width((64, 64, 2), beside=350)
+    (624, 940)
+    """
+    filters = min(shape[2] if len(shape) == 3 else 1, MAX_PANELS)
+    step = drawn_step(shape[:2], max(MAX_DRAWN_CELLS // filters, 1))
+    drawn = (math.ceil(shape[0] / step), math.ceil(shape[1] / step))
+    room = width - beside - gap
+    there = cell_pixels(drawn, filters, PANELS_PER_ROW, max_width=room)
+    alone = cell_pixels(drawn, filters, PANELS_PER_ROW, max_width=width)
+    return room if there >= min(alone, READABLE_PIXELS) else width
+
+
 def array_figure(
     x: np.ndarray,
     *,
@@ -80,6 +159,8 @@ def array_figure(
     padding: tuple[tuple[int, int], tuple[int, int]] = ((0, 0), (0, 0)),
     window: object | None = None,
     max_cells: int = MAX_DRAWN_CELLS,
+    max_width: float = WIDTH,
+    max_cell: float = MAX_CELL_PIXELS,
 ) -> go.Figure:
     """Heatmaps of an (H, W) or (H, W, C) array, one panel per channel.
 
@@ -99,6 +180,9 @@ def array_figure(
         padding cells, at their dilated positions in every channel.
     max_cells : int
         Most cells drawn in the whole figure.
+    max_width, max_cell : float
+        Widest the figure and its cells may be, in pixels; channels wrap
+        after :data:`PANELS_PER_ROW` panels.
     """
     (top, bottom), (left, right) = padding
     values = x if padded is None else padded
@@ -108,17 +192,29 @@ def array_figure(
     cols = np.arange(-left, values.shape[1] - left)
     channels = min(values.shape[2], MAX_PANELS)
     names = [_channel_name(c, x.ndim) for c in range(channels)]
-    grid = _Grid([values[:, :, c] for c in range(channels)], rows, cols, names, max_cells, 850)
+    grid = _Grid(
+        [values[:, :, c] for c in range(channels)], rows, cols, names, max_cells,
+        per_row=PANELS_PER_ROW, max_width=max_width, max_cell=max_cell,
+    )  # fmt: skip
     for panel in range(channels):
         if padded is not None and any((top, bottom, left, right)):
             grid.add(_padding_band(h, w, padding), panel)
         if window is not None:
-            _outline_window(grid, window, panel, thin=len(rows) > 24 or len(cols) > 24)
+            _outline_window(grid, window, panel, thin=grid.cell < 14)
     return grid.figure(title, values.shape[2], "channels")
 
 
-def kernel_figure(kernel: np.ndarray, *, title: str = "filter") -> go.Figure:
+def kernel_figure(
+    kernel: np.ndarray,
+    *,
+    title: str = "filter",
+    max_width: float = WIDTH,
+    max_cell: float = KERNEL_CELL_PIXELS,
+) -> go.Figure:
     """Heatmaps of a kernel: one column of panels per filter, one row per channel.
+
+    Cells are at most ``max_cell`` pixels, smaller than an input's, so the
+    filter takes little room next to the output.
 
     Examples
     --------
@@ -137,7 +233,10 @@ def kernel_figure(kernel: np.ndarray, *, title: str = "filter") -> go.Figure:
             panels.append(k[:, :, c, f])
             names.append(_filter_name(f, kernel.ndim) + _channel_name(c, kernel.ndim))
     rows, cols = np.arange(k.shape[0]), np.arange(k.shape[1])
-    grid = _Grid(panels, rows, cols, names, MAX_DRAWN_CELLS, 500, per_row=filters)
+    grid = _Grid(
+        panels, rows, cols, names, MAX_DRAWN_CELLS, per_row=filters, max_width=max_width,
+        max_cell=max_cell,
+    )  # fmt: skip
     return grid.figure(title, k.shape[2] * k.shape[3], "panels")
 
 
@@ -148,6 +247,8 @@ def output_figure(
     selected: tuple[int, int] | None = None,
     filled: int | None = None,
     max_cells: int = MAX_DRAWN_CELLS,
+    max_width: float = WIDTH,
+    max_cell: float = MAX_CELL_PIXELS,
 ) -> go.Figure:
     """Heatmaps of an (OH, OW) or (OH, OW, F) output, one panel per filter.
 
@@ -163,6 +264,9 @@ def output_figure(
     filled : int, optional
         Show only the first ``filled`` cells in row-major order, as while
         stepping the window through the input.
+    max_width, max_cell : float
+        Widest the figure and its cells may be, in pixels (see
+        :func:`output_width`); filters wrap after :data:`PANELS_PER_ROW` panels.
 
     Examples
     --------
@@ -179,7 +283,10 @@ def output_figure(
     oh, ow = values.shape[:2]
     rows, cols = np.arange(oh), np.arange(ow)
     names = [_filter_name(f, out.ndim + 1) for f in range(filters)]
-    grid = _Grid([values[:, :, f] for f in range(filters)], rows, cols, names, max_cells, 600)
+    grid = _Grid(
+        [values[:, :, f] for f in range(filters)], rows, cols, names, max_cells,
+        per_row=PANELS_PER_ROW, max_width=max_width, max_cell=max_cell,
+    )  # fmt: skip
     # Click targets are SVG markers, far slower for the browser than heatmap
     # cells, so large outputs get them on a coarser grid.
     step = max(grid.step, drawn_step((oh, ow), MAX_CLICK_TARGETS // filters))
@@ -187,8 +294,8 @@ def output_figure(
     for f in range(filters):
         cells = values[::step, ::step, f]
         label = names[f] and f", {names[f]}"
-        across = (ow // step + 1) * filters
-        grid.add(_click_targets(grid_r, grid_c, cells, f, label, across), f)
+        size = grid.cell * step / grid.step
+        grid.add(_click_targets(grid_r, grid_c, cells, f, label, size), f)
         if selected is not None:
             _outline(grid, [selected], _TAP_COLOR, f, width=3)
     return grid.figure(title, values.shape[2], "filters")
@@ -236,32 +343,32 @@ class _Grid:
 
     Collecting plain traces and axes and making the figure once is several
     times faster than ``make_subplots`` plus ``add_trace`` per panel, which
-    matters for the app's re-run time.
+    matters for the app's re-run time. Sizes are in pixels: every cell is
+    ``cell`` pixels square, and the figure is as large as its cells need.
     """
 
-    def __init__(self, panels, rows, cols, names, max_cells, width, per_row=None):
-        # ``width`` is the expected drawing width in pixels: it sets the
-        # height (square cells) and whether printed values would fit.
-        self.width = width
-        self.per_row = per_row or len(panels)
+    def __init__(self, panels, rows, cols, names, max_cells, *, per_row, max_width, max_cell):
+        self.per_row = min(per_row, len(panels))
         self.n_rows = math.ceil(len(panels) / self.per_row)
         self.step = drawn_step((len(rows), len(cols)), max(max_cells // len(panels), 1))
         self.traces: list[dict] = []
         self.layout: dict = {}
         self.panels = len(panels)
-        self.aspect = len(rows) / len(cols)
+        r, c = rows[:: self.step], cols[:: self.step]
+        self.cell = cell_pixels(
+            (len(r), len(c)), self.panels, self.per_row, max_width=max_width, max_cell=max_cell
+        )
+        self.panel_px = (len(r) * self.cell, len(c) * self.cell)
         # nanmin/nanmax scan without copies; NaN marks cells not yet computed.
         extremes = [abs(v) for p in panels if not np.isnan(p).all()
                     for v in (np.nanmin(p), np.nanmax(p))]  # fmt: skip
         zmax = float(max(extremes, default=0.0)) or 1.0
-        r, c = rows[:: self.step], cols[:: self.step]
         # Fewer digits for large values so they still fit in their cells.
         digits = 2 if zmax < 10 else 1 if zmax < 100 else 0
         for i, (values, name) in enumerate(zip(panels, names, strict=True)):
             z = values[:: self.step, :: self.step]
             label = f", {name.split()[-1]}" if name else ""
-            cell_px = width / self.per_row / max(z.shape[1], 1)
-            small = z.size <= TEXT_CELLS and cell_px >= MIN_TEXT_PIXELS
+            small = z.size <= TEXT_CELLS and self.cell >= MIN_TEXT_PIXELS
             trace = {
                 "type": "heatmap",
                 "z": z,
@@ -273,7 +380,8 @@ class _Grid:
                 "ygap": 1 if small else 0,
             }
             if small:
-                trace.update(texttemplate=f"%{{z:.{digits}f}}", textfont={"size": 10})
+                size = 12 if self.cell >= 44 else 10
+                trace.update(texttemplate=f"%{{z:.{digits}f}}", textfont={"size": size})
             self.add(trace, i)
             # Fixed ranges: scatter overlays must not widen the view, and a
             # reversed y range puts row 0 at the top.
@@ -285,56 +393,72 @@ class _Grid:
             self.layout[f"yaxis{'' if i == 0 else i + 1}"]["dtick"] = _tick_step(len(rows))
         self.layout["coloraxis"] = {
             "colorscale": _COLORS, "cmin": -zmax, "cmax": zmax, "cmid": 0.0,
-            "colorbar": {"thickness": 12},
+            "colorbar": {"thickness": 12, "xpad": 8},
         }  # fmt: skip
 
     def add(self, trace: dict, panel: int) -> None:
         suffix = "" if panel == 0 else str(panel + 1)
         self.traces.append({**trace, "xaxis": f"x{suffix}", "yaxis": f"y{suffix}"})
 
+    @property
+    def plot_px(self) -> tuple[float, float]:
+        """(height, width) of the area holding all panels and the gaps between them."""
+        ph, pw = self.panel_px
+        return (
+            self.n_rows * ph + (self.n_rows - 1) * _GAP_Y,
+            self.per_row * pw + (self.per_row - 1) * _GAP_X,
+        )
+
     def _axes(self, i: int, name: str, x_range: list, y_range: list) -> None:
         row, col = divmod(i, self.per_row)
-        gap_x = 0.07 if self.per_row > 1 else 0.0
-        gap_y = 0.12 if self.n_rows > 1 else 0.0
-        x0, x1 = col / self.per_row, (col + 1) / self.per_row
+        (ph, pw), (height, width) = self.panel_px, self.plot_px
+        x0 = col * (pw + _GAP_X) / width
         # Row 0 of the grid at the top of the figure.
-        y1, y0 = 1 - row / self.n_rows, 1 - (row + 1) / self.n_rows
+        y1 = 1 - row * (ph + _GAP_Y) / height
         suffix = "" if i == 0 else str(i + 1)
         common = {"constrain": "domain", "showgrid": False, "zeroline": False}
         self.layout[f"xaxis{suffix}"] = {
-            **common, "domain": [x0 + gap_x / 2, x1 - gap_x / 2], "anchor": f"y{suffix}",
+            **common, "domain": [x0, min(x0 + pw / width, 1)], "anchor": f"y{suffix}",
             "side": "top", "range": x_range,
         }  # fmt: skip
         self.layout[f"yaxis{suffix}"] = {
-            **common, "domain": [y0 + gap_y / 2, y1 - gap_y / 2], "anchor": f"x{suffix}",
+            **common, "domain": [max(y1 - ph / height, 0), y1], "anchor": f"x{suffix}",
             "range": y_range, "scaleanchor": f"x{suffix}",
         }  # fmt: skip
         if name:
             self.layout[f"xaxis{suffix}"]["title"] = {"text": name.strip(), "font": {"size": 12}}
 
     def figure(self, title: str, total: int, what: str) -> go.Figure:
-        width = self.width
         notes = []
         if self.step > 1:
             notes.append(f"1 in {self.step} rows and columns drawn")
         if self.panels < total:
             notes.append(f"first {self.panels} of {total} {what}")
+        height, width = self.plot_px
+        outer = max(_LEFT + width + _RIGHT, _MIN_WIDTH)
+        # Plotly does not wrap titles; about 8 px per character at this size.
+        lines = textwrap.wrap(title + (f" ({'; '.join(notes)})" if notes else ""),
+                              max(int((outer - 20) / 8), 16))  # fmt: skip
+        top = _TOP + _TITLE_LINE * len(lines) + (_NAME if self.panels > 1 else 0)
         layout = {
             **self.layout,
             "title": {
-                "text": title + (f" ({'; '.join(notes)})" if notes else ""),
+                "text": "<br>".join(lines),
                 "yref": "container",
                 "y": 1,
                 "yanchor": "top",
                 "pad": {"t": 12},
             },
-            # Room for the title, panel names and the column numbers on top.
-            "margin": {"l": 10, "r": 10, "t": 100 if self.panels > 1 else 75, "b": 20},
-            # Square cells: the height follows the panels' aspect ratio.
-            "height": int(min(self.n_rows * width / self.per_row * self.aspect, 620) + 110),
+            # Fixed margins (no auto-expanding): the cells keep the size computed.
+            "margin": {
+                "l": _LEFT, "r": outer - _LEFT - width, "t": top, "b": _BOTTOM,
+                "autoexpand": False,
+            },
+            "width": round(outer),
+            "height": round(top + height + _BOTTOM),
             "plot_bgcolor": "white",
             "showlegend": False,
-        }
+        }  # fmt: skip
         # The traces are built here from known-good values; validating them
         # again would cost more than drawing them.
         return go.Figure(data=self.traces, layout=layout, _validate=False)
@@ -416,12 +540,12 @@ def _outline(grid, cells, color, panel, width, box=False):
     grid.add({**trace, "line": {"color": color, "width": width}}, panel)
 
 
-def _click_targets(grid_r, grid_c, values, f, label, across):
-    # Size in pixels is a guess from a ~600 px wide figure; a click anywhere
-    # near a cell centre is enough. These points sit on top of the heatmap,
-    # so they carry the hover text too ("skip" would also drop the clicks).
-    # Overlapping markers would add up to a visible grey veil.
-    size = max(3, min(40, 500 // max(across, 1)))
+def _click_targets(grid_r, grid_c, values, f, label, cell):
+    # A click anywhere near a cell centre is enough. These points sit on top
+    # of the heatmap, so they carry the hover text too ("skip" would also drop
+    # the clicks). Overlapping markers would add up to a visible grey veil, so
+    # each stays inside its ``cell`` pixels.
+    size = max(3, min(40, int(cell * 0.9)))
     return {
         "type": "scatter",
         "x": grid_c.ravel(),

@@ -1,5 +1,6 @@
 """The Streamlit page driven through its widgets with streamlit.testing.v1.AppTest."""
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -8,6 +9,7 @@ import tomllib
 from reference import reference_conv2d
 from streamlit.testing.v1 import AppTest
 
+from conv import figures
 from conv.io import limits
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -220,3 +222,43 @@ def test_config_caps_uploads_and_hides_tracebacks():
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert config["server"]["maxUploadSize"] == limits.MAX_UPLOAD_MB
     assert config["client"]["showErrorDetails"] is False
+
+
+def chart_layouts(at: AppTest) -> list[dict]:
+    """The plotly layout of the input, filter and output charts, in page order."""
+    return [json.loads(chart.proto.spec)["layout"] for chart in at.get("plotly_chart")]
+
+
+def chart_row(at: AppTest):
+    """The block holding the three charts."""
+    blocks = [at.main]
+    while blocks:
+        block = blocks.pop()
+        kids = list(getattr(block, "children", {}).values())
+        if sum(getattr(k, "type", "") == "plotly_chart" for k in kids) == 3:
+            return block
+        blocks += kids
+    raise AssertionError("no block holds all three charts")
+
+
+def test_charts_flow_in_a_wrapping_row_at_their_own_size():
+    at = open_app(example="seed-2d")
+    flex = chart_row(at).proto.flex_container
+    assert flex.wrap and flex.direction == flex.Direction.HORIZONTAL
+
+
+def test_the_2d_exercise_is_drawn_compactly_input_filter_and_output_side_by_side():
+    layouts = chart_layouts(open_app(example="seed-2d"))
+    # 16 px gaps between the three: they share one row of the main area.
+    assert sum(layout["width"] for layout in layouts) + 2 * 16 <= figures.WIDTH
+    assert max(layout["height"] for layout in layouts) <= 400
+    x_cells = (layouts[0]["width"] - layouts[0]["margin"]["l"] - layouts[0]["margin"]["r"]) / 5
+    assert 40 <= x_cells <= 56
+
+
+def test_a_filter_bank_output_gets_a_full_row():
+    at = open_app(example="test-image", filter="preset", preset="sobel-x,sobel-y")
+    _, k_layout, out_layout = chart_layouts(at)
+    assert k_layout["width"] + 16 + out_layout["width"] > figures.WIDTH  # wraps below the filter
+    assert out_layout["width"] >= 0.95 * figures.WIDTH
+    assert k_layout["width"] <= 0.4 * figures.WIDTH

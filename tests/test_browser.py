@@ -172,12 +172,41 @@ def test_uploaded_csv_is_convolved_and_explained(page, app_url, tmp_path, exerci
     page.get_by_text(f"summed: {want:.6g}").first.wait_for(timeout=30_000)
 
 
+def chart_boxes(page) -> list[dict]:
+    """Each chart's box, its first panel's size in CSS pixels and columns drawn (step 1)."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('.js-plotly-plot')].map((el) => {
+            const r = el.getBoundingClientRect(), l = el._fullLayout;
+            return {left: r.left, top: r.top, right: r.right, bottom: r.bottom,
+                    panel_w: l.xaxis._length, panel_h: l.yaxis._length,
+                    cells: Math.round(l.xaxis.range[1] - l.xaxis.range[0])};
+        })"""
+    )
+
+
+def test_the_2d_exercise_is_seen_whole_on_a_1400_by_1000_screen(page, app_url, tmp_path):
+    page.goto(f"{app_url}/?example=seed-2d")
+    page.get_by_text("⌊(5 + 0 − 3)/1⌋ + 1 =").first.wait_for(timeout=60_000)
+    wait_for_charts(page)
+    shoot(page, tmp_path, "seed-2d.png")
+    inp, _, out = boxes = chart_boxes(page)
+    for box in boxes:
+        assert box["bottom"] <= 1000  # no scrolling needed to see all three
+        cell = box["panel_w"] / box["cells"]
+        assert 20 <= cell <= 56 and box["panel_h"] / box["cells"] == pytest.approx(cell, abs=1)
+    assert min(inp["panel_w"] / 5, out["panel_w"] / 3) >= 40  # values stay readable
+    assert inp["top"] == pytest.approx(out["top"], abs=2)  # one row
+
+
 def test_filter_bank_downloads_in_the_browser(page, app_url, tmp_path):
     page.goto(f"{app_url}/?example=test-image&filter=preset&preset=sobel-x,sobel-y")
     page.get_by_text("filter 3 × 3 × 1 × 2").first.wait_for(timeout=60_000)
     wait_for_charts(page, 5)  # input, two filter panels, two output panels
     assert not page.get_by_text("Traceback").count()
     shoot(page, tmp_path, "filter-bank.png")
+    _, kernel, out = chart_boxes(page)
+    assert out["top"] >= kernel["bottom"]  # the output has a row of its own
+    assert out["panel_w"] >= 350  # each 64x64 output panel, not ~150 px
     sobel_x = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]])
     want = np.stack([sobel_x, sobel_x.T], axis=-1)[:, :, None, :]
     files = {}

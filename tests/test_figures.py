@@ -212,3 +212,99 @@ def test_products_table_lists_every_product_and_sums_to_the_cell():
         for m in range(3) for n in range(3) for c in range(2)
     )  # fmt: skip
     assert table["x·w"].sum() == pytest.approx(want)
+
+
+# -- on-screen size ------------------------------------------------------------
+
+
+def panel_pixels(fig, panel=0):
+    """(height, width) in pixels of one panel, from the layout plotly is given."""
+    layout = fig.layout
+    suffix = "" if panel == 0 else str(panel + 1)
+    plot_w = layout.width - layout.margin.l - layout.margin.r
+    plot_h = layout.height - layout.margin.t - layout.margin.b
+    x0, x1 = layout[f"xaxis{suffix}"].domain
+    y0, y1 = layout[f"yaxis{suffix}"].domain
+    return (y1 - y0) * plot_h, (x1 - x0) * plot_w
+
+
+def cell_size(fig, panel=0):
+    """(height, width) of one drawn cell in pixels."""
+    rows, cols = np.asarray(heatmaps(fig)[panel].z).shape
+    h, w = panel_pixels(fig, panel)
+    return h / rows, w / cols
+
+
+@pytest.mark.parametrize("shape", [(5, 5), (3, 3), (2, 7), (5, 5, 3), (6, 4)])
+def test_small_arrays_are_drawn_with_capped_square_cells(shape):
+    x = np.random.default_rng(0).normal(size=shape)
+    for fig in (figures.array_figure(x), figures.output_figure(x)):
+        h, w = cell_size(fig)
+        assert 40 <= w <= 56 and h == pytest.approx(w, abs=0.5)
+        assert fig.layout.width <= figures.WIDTH
+        assert heatmaps(fig)[0].texttemplate  # values readable at this size
+
+
+@pytest.mark.parametrize("shape", [(64, 64), (33, 33, 3), (200, 300), (1024, 1024, 3), (500, 8)])
+def test_large_arrays_fill_the_width_or_the_height_cap_with_square_cells(shape):
+    x = np.zeros(shape)
+    fig = figures.array_figure(x)
+    h, w = cell_size(fig)
+    assert h == pytest.approx(w, rel=0.01) and w <= figures.MAX_CELL_PIXELS
+    assert fig.layout.width <= figures.WIDTH
+    panel_h, _ = panel_pixels(fig)
+    # Either as wide as the main area allows or as tall as a figure may be.
+    assert fig.layout.width >= 0.95 * figures.WIDTH or panel_h >= 0.95 * figures.MAX_CELLS_HEIGHT
+
+
+def test_filters_are_compact():
+    for k in (np.ones((3, 3)), np.ones((5, 5, 3)), np.ones((3, 3, 1, 2))):
+        fig = figures.kernel_figure(k)
+        assert cell_size(fig)[1] <= figures.KERNEL_CELL_PIXELS < figures.MAX_CELL_PIXELS
+        assert fig.layout.width <= 0.4 * figures.WIDTH
+
+
+def test_the_2d_exercise_fits_one_row_of_a_1400_by_1000_window(exercise_2d):
+    x, k, _ = exercise_2d
+    out = conv.conv2d(x, k)
+    kernel = figures.kernel_figure(k)
+    beside = figures.output_width(out.shape, beside=kernel.layout.width)
+    figs = [figures.array_figure(x), kernel, figures.output_figure(out, max_width=beside)]
+    gaps = 2 * 16
+    assert sum(f.layout.width for f in figs) + gaps <= figures.WIDTH
+    assert max(f.layout.height for f in figs) <= 400  # below ~500 px of page header
+
+
+def test_a_filter_bank_output_gets_its_own_row_and_readable_panels():
+    out = np.zeros((64, 64, 2))
+    kernel = figures.kernel_figure(np.ones((3, 3, 1, 2)))
+    assert figures.output_width(out.shape, beside=kernel.layout.width) == figures.WIDTH
+    fig = figures.output_figure(out, max_width=figures.WIDTH)
+    for panel in range(2):
+        assert panel_pixels(fig, panel)[1] >= 350  # was ~150 px when sharing a row
+
+
+def test_an_output_that_stays_readable_sits_beside_the_filter():
+    kernel = figures.kernel_figure(np.ones((5, 5, 3)))
+    room = figures.output_width((15, 15), beside=kernel.layout.width)
+    assert room < figures.WIDTH - kernel.layout.width
+    fig = figures.output_figure(np.zeros((15, 15)), max_width=room)
+    assert cell_size(fig)[1] >= 30 and heatmaps(fig)[0].texttemplate
+
+
+def test_output_panels_wrap_after_three_per_row():
+    fig = figures.output_figure(np.zeros((10, 10, 5)))
+    tops = [fig.layout[f"yaxis{'' if i == 0 else i + 1}"].domain[1] for i in range(5)]
+    lefts = [fig.layout[f"xaxis{'' if i == 0 else i + 1}"].domain[0] for i in range(5)]
+    assert tops[0] == tops[1] == tops[2] > tops[3] == tops[4]
+    assert lefts[0] == lefts[3] < lefts[1] == lefts[4] < lefts[2]
+    # Panels never overlap: each ends before the next begins.
+    ends = [fig.layout[f"xaxis{'' if i == 0 else i + 1}"].domain[1] for i in range(3)]
+    assert ends[0] < lefts[1] and ends[1] < lefts[2]
+
+
+def test_long_titles_wrap_inside_a_small_figure():
+    fig = figures.array_figure(np.ones((3, 3)), title="input, reflect padding hatched; "
+                               "window of output (0, 0) outlined")  # fmt: skip
+    lines = fig.layout.title.text.split("<br>")
+    assert len(lines) > 1 and max(map(len, lines)) * 8 <= fig.layout.width
