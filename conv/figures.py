@@ -39,6 +39,7 @@ __all__ = [
     "kernel_figure",
     "output_figure",
     "output_width",
+    "panels_per_row",
     "products_table",
 ]
 
@@ -64,8 +65,6 @@ TEXT_CELLS = 400
 MIN_TEXT_PIXELS = 26
 # Most panels in a figure; more channels or filters are left out.
 MAX_PANELS = 8
-# Channel or filter panels per row before they wrap to the next.
-PANELS_PER_ROW = 3
 # Margins round the cells (row numbers left, colour bar right) and the gaps
 # between panels (the next panel's row numbers; its name and column numbers).
 _LEFT, _RIGHT, _BOTTOM = 40, 80, 12
@@ -74,6 +73,7 @@ _GAP_X, _GAP_Y = 44, 62
 _TITLE_LINE, _TOP = 20, 48
 _NAME = 22  # a panel's name above its column numbers
 _MIN_WIDTH = 230  # so a 2x2 figure still has room for its title
+_ROW_COST = 0.8  # a further row of panels must draw cells 1/0.8 times larger
 # Most clickable points per output figure; beyond it they are spread out.
 MAX_CLICK_TARGETS = 10_000
 # Most kernel taps outlined one by one; bigger windows get one outline.
@@ -113,18 +113,48 @@ def cell_pixels(
     """Width in pixels of one cell when ``panels`` of ``shape`` cells fit ``max_width``.
 
     ``shape`` is the drawn (rows, cols) of one panel; ``per_row`` panels sit
-    side by side (all of them by default), the rest wrap to further rows.
+    side by side (by default as many as give the largest cells, see
+    :func:`panels_per_row`), the rest wrap to further rows.
 
     Examples
     --------
     >>> cell_pixels((5, 5)), round(cell_pixels((33, 33), 3), 1)
     (48, 7.5)
     """
-    per_row = min(per_row or panels, panels)
+    sizes = {"max_width": max_width, "max_cell": max_cell, "max_height": max_height}
+    per_row = min(per_row or panels_per_row(shape, panels, **sizes), panels)
     n_rows = math.ceil(panels / per_row)
     across = (max_width - _LEFT - _RIGHT - (per_row - 1) * _GAP_X) / (per_row * shape[1])
     down = (max_height - (n_rows - 1) * _GAP_Y) / (n_rows * shape[0])
     return max(min(max_cell, across, down), 0.5)
+
+
+def panels_per_row(
+    shape: tuple[int, int],
+    panels: int,
+    *,
+    max_width: float = WIDTH,
+    max_cell: float = MAX_CELL_PIXELS,
+    max_height: float = MAX_CELLS_HEIGHT,
+) -> int:
+    """How many panels of ``shape`` cells to put side by side for the largest cells.
+
+    Wide panels wrap early, narrow ones sit many to a row. Each further row
+    of panels must buy cells 25% larger: a second row costs a lot of height
+    (three 33x33 channels stay in one row rather than draw 10% larger as 2 + 1).
+
+    Examples
+    --------
+    >>> panels_per_row((10, 10), 5), panels_per_row((40, 12), 5), panels_per_row((64, 64), 2)
+    (3, 5, 2)
+    """
+    sizes = {"max_width": max_width, "max_cell": max_cell, "max_height": max_height}
+
+    def worth(n: int) -> tuple[float, int]:
+        rows = math.ceil(panels / n)
+        return (round(cell_pixels(shape, panels, n, **sizes) * _ROW_COST ** (rows - 1), 6), n)
+
+    return max(range(1, panels + 1), key=worth)
 
 
 def output_width(
@@ -146,8 +176,8 @@ def output_width(
     step = drawn_step(shape[:2], max(MAX_DRAWN_CELLS // filters, 1))
     drawn = (math.ceil(shape[0] / step), math.ceil(shape[1] / step))
     room = width - beside - gap
-    there = cell_pixels(drawn, filters, PANELS_PER_ROW, max_width=room)
-    alone = cell_pixels(drawn, filters, PANELS_PER_ROW, max_width=width)
+    there = cell_pixels(drawn, filters, max_width=room)
+    alone = cell_pixels(drawn, filters, max_width=width)
     return room if there >= min(alone, READABLE_PIXELS) else width
 
 
@@ -182,7 +212,7 @@ def array_figure(
         Most cells drawn in the whole figure.
     max_width, max_cell : float
         Widest the figure and its cells may be, in pixels; channels wrap
-        after :data:`PANELS_PER_ROW` panels.
+        to further rows when that draws them larger (:func:`panels_per_row`).
     """
     (top, bottom), (left, right) = padding
     values = x if padded is None else padded
@@ -194,7 +224,7 @@ def array_figure(
     names = [_channel_name(c, x.ndim) for c in range(channels)]
     grid = _Grid(
         [values[:, :, c] for c in range(channels)], rows, cols, names, max_cells,
-        per_row=PANELS_PER_ROW, max_width=max_width, max_cell=max_cell,
+        per_row=None, max_width=max_width, max_cell=max_cell,
     )  # fmt: skip
     for panel in range(channels):
         if padded is not None and any((top, bottom, left, right)):
@@ -266,7 +296,7 @@ def output_figure(
         stepping the window through the input.
     max_width, max_cell : float
         Widest the figure and its cells may be, in pixels (see
-        :func:`output_width`); filters wrap after :data:`PANELS_PER_ROW` panels.
+        :func:`output_width`); filters wrap as channels do in :func:`array_figure`.
 
     Examples
     --------
@@ -285,7 +315,7 @@ def output_figure(
     names = [_filter_name(f, out.ndim + 1) for f in range(filters)]
     grid = _Grid(
         [values[:, :, f] for f in range(filters)], rows, cols, names, max_cells,
-        per_row=PANELS_PER_ROW, max_width=max_width, max_cell=max_cell,
+        per_row=None, max_width=max_width, max_cell=max_cell,
     )  # fmt: skip
     # Click targets are SVG markers, far slower for the browser than heatmap
     # cells, so large outputs get them on a coarser grid.
@@ -348,13 +378,17 @@ class _Grid:
     """
 
     def __init__(self, panels, rows, cols, names, max_cells, *, per_row, max_width, max_cell):
-        self.per_row = min(per_row, len(panels))
-        self.n_rows = math.ceil(len(panels) / self.per_row)
         self.step = drawn_step((len(rows), len(cols)), max(max_cells // len(panels), 1))
         self.traces: list[dict] = []
         self.layout: dict = {}
         self.panels = len(panels)
         r, c = rows[:: self.step], cols[:: self.step]
+        if per_row is None:
+            per_row = panels_per_row(
+                (len(r), len(c)), self.panels, max_width=max_width, max_cell=max_cell
+            )
+        self.per_row = min(per_row, len(panels))
+        self.n_rows = math.ceil(len(panels) / self.per_row)
         self.cell = cell_pixels(
             (len(r), len(c)), self.panels, self.per_row, max_width=max_width, max_cell=max_cell
         )

@@ -292,7 +292,8 @@ def test_an_output_that_stays_readable_sits_beside_the_filter():
     assert cell_size(fig)[1] >= 30 and heatmaps(fig)[0].texttemplate
 
 
-def test_output_panels_wrap_after_three_per_row():
+def test_output_panels_wrap_when_a_row_would_draw_them_smaller():
+    # Five 10x10 panels: 3 + 2 draws cells of 24 px, one row of 5 only 12 px.
     fig = figures.output_figure(np.zeros((10, 10, 5)))
     tops = [fig.layout[f"yaxis{'' if i == 0 else i + 1}"].domain[1] for i in range(5)]
     lefts = [fig.layout[f"xaxis{'' if i == 0 else i + 1}"].domain[0] for i in range(5)]
@@ -308,3 +309,21 @@ def test_long_titles_wrap_inside_a_small_figure():
                                "window of output (0, 0) outlined")  # fmt: skip
     lines = fig.layout.title.text.split("<br>")
     assert len(lines) > 1 and max(map(len, lines)) * 8 <= fig.layout.width
+
+
+@given(st.integers(1, 80), st.integers(1, 80), st.integers(1, 8))
+def test_panels_per_row_gives_the_largest_cells_a_further_row_is_worth(h, w, panels):
+    def size(n):
+        # Independent of the code: the widths and heights the layout allows.
+        rows = math.ceil(panels / n)
+        across = (figures.WIDTH - 120 - (n - 1) * 44) / (n * w)
+        down = (figures.MAX_CELLS_HEIGHT - (rows - 1) * 62) / (rows * h)
+        return min(figures.MAX_CELL_PIXELS, across, down), rows
+
+    best = figures.panels_per_row((h, w), panels)
+    cell, rows = size(best)
+    assert figures.cell_pixels((h, w), panels, best) == pytest.approx(cell)
+    for n in range(1, panels + 1):
+        other, other_rows = size(n)
+        # Another row of panels only when it draws cells at least 25% larger.
+        assert cell * 0.8 ** (rows - 1) >= other * 0.8 ** (other_rows - 1) - 1e-6
