@@ -582,7 +582,7 @@ with st.container(horizontal=True, gap="small"):
     st.plotly_chart(k_figure, key="k_chart", width="content")
     st.plotly_chart(
         figures.output_figure(
-            out, title="output — click a cell to explain it", selected=(row, col),
+            out, title="output — click a cell", selected=(row, col),
             filled=row * ow + col + 1 if stepping else None,
             max_width=figures.output_width(out.shape, beside=k_figure.layout.width),
         ),

@@ -73,6 +73,7 @@ _GAP_X, _GAP_Y = 44, 62
 _TITLE_LINE, _TOP = 20, 48
 _NAME = 22  # a panel's name above its column numbers
 _MIN_WIDTH = 230  # so a 2x2 figure still has room for its title
+_MIN_BAR = 140  # px, the shortest colour bar
 _ROW_COST = 0.8  # a further row of panels must draw cells 1/0.8 times larger
 # Most clickable points per output figure; beyond it they are spread out.
 MAX_CLICK_TARGETS = 10_000
@@ -423,8 +424,9 @@ class _Grid:
             x_range = [float(c[0] - half), float(c[-1] + half)]
             y_range = [float(r[-1] + half), float(r[0] - half)]
             self._axes(i, name if self.panels > 1 else "", x_range, y_range)
-            self.layout[f"xaxis{'' if i == 0 else i + 1}"]["dtick"] = _tick_step(len(cols))
-            self.layout[f"yaxis{'' if i == 0 else i + 1}"]["dtick"] = _tick_step(len(rows))
+            dtick = _tick_step(self.cell / self.step)
+            self.layout[f"xaxis{'' if i == 0 else i + 1}"]["dtick"] = dtick
+            self.layout[f"yaxis{'' if i == 0 else i + 1}"]["dtick"] = dtick
         self.layout["coloraxis"] = {
             "colorscale": _COLORS, "cmin": -zmax, "cmax": zmax, "cmid": 0.0,
             "colorbar": {"thickness": 12, "xpad": 8},
@@ -474,6 +476,11 @@ class _Grid:
         lines = textwrap.wrap(title + (f" ({'; '.join(notes)})" if notes else ""),
                               max(int((outer - 20) / 8), 16))  # fmt: skip
         top = _TOP + _TITLE_LINE * len(lines) + (_NAME if self.panels > 1 else 0)
+        # A colour bar as short as a 3x3 filter crowds its numbers: it keeps
+        # a minimum length, centred on the cells, with room made below.
+        bar = max(height, _MIN_BAR)
+        bottom = _BOTTOM + (bar - height) / 2
+        self.layout["coloraxis"]["colorbar"].update(lenmode="pixels", len=bar)
         layout = {
             **self.layout,
             "title": {
@@ -485,11 +492,11 @@ class _Grid:
             },
             # Fixed margins (no auto-expanding): the cells keep the size computed.
             "margin": {
-                "l": _LEFT, "r": outer - _LEFT - width, "t": top, "b": _BOTTOM,
+                "l": _LEFT, "r": outer - _LEFT - width, "t": top, "b": bottom,
                 "autoexpand": False,
             },
             "width": round(outer),
-            "height": round(top + height + _BOTTOM),
+            "height": round(top + height + bottom),
             "plot_bgcolor": "white",
             "showlegend": False,
         }  # fmt: skip
@@ -498,9 +505,11 @@ class _Grid:
         return go.Figure(data=self.traces, layout=layout, _validate=False)
 
 
-def _tick_step(n: int) -> int:
-    # Whole-number ticks only (cells have integer indices), about 8 per axis.
-    return next((t for t in (1, 2, 5, 10, 20, 50, 100, 200, 500) if t * 8 >= n), 1000)
+def _tick_step(pixels_per_index: float) -> int:
+    # Whole-number ticks only (cells have integer indices), every cell when
+    # they are wide, else far enough apart that the numbers do not touch.
+    steps = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000)
+    return next((t for t in steps if t * pixels_per_index >= 32), 10_000)
 
 
 def _channel_name(c: int, ndim: int) -> str:

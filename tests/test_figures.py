@@ -327,3 +327,14 @@ def test_panels_per_row_gives_the_largest_cells_a_further_row_is_worth(h, w, pan
         other, other_rows = size(n)
         # Another row of panels only when it draws cells at least 25% larger.
         assert cell * 0.8 ** (rows - 1) >= other * 0.8 ** (other_rows - 1) - 1e-6
+
+
+@pytest.mark.parametrize("shape", [(3, 3), (15, 15), (33, 33, 3), (64, 64), (1024, 1024, 3)])
+def test_row_and_column_numbers_are_whole_and_do_not_touch(shape):
+    fig = figures.output_figure(np.zeros(shape))
+    _, w = cell_size(fig)
+    step = figures.drawn_step(shape[:2], MAX_DRAWN_CELLS // (shape[2] if len(shape) > 2 else 1))
+    dtick = fig.layout.xaxis.dtick
+    assert dtick == int(dtick) and dtick * w / step >= 32  # pixels between two numbers
+    if w / step >= 32:
+        assert dtick == 1  # wide cells: every one numbered
