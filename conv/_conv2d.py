@@ -143,13 +143,15 @@ def conv2d(
     )
     if not isinstance(method, str) or method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
-    xp = pad(x_arr, pads, pad_mode)
+    # Unpadded inputs go to the kernels as they are: a copy of a large image
+    # costs more than many small convolutions.
+    xp = x_arr if pads == ((0, 0), (0, 0)) else pad(x_arr, pads, pad_mode)
     if method == "auto":
-        method = (
-            choose_method(xp.shape, k4.shape, strides, dilations)
-            if np.isfinite(x_arr).all()
-            else "direct"
-        )
+        method = choose_method(xp.shape, k4.shape, strides, dilations, itemsize=xp.itemsize)
+        # An FFT smears NaN and inf over every output cell; the direct sum keeps
+        # them in the windows that hold them. Only worth a pass over x for FFT.
+        if method == "fft" and not np.isfinite(x_arr).all():
+            method = "direct"
     correlate = correlate_fft if method == "fft" else correlate_direct
     out = correlate(xp, k4, strides, dilations)
     return out if np.ndim(kernel) == 4 else out[..., 0]
