@@ -20,6 +20,8 @@ PADDING_NAMES = ("valid", "same", "full")
 
 
 def _is_int(value: object) -> bool:
+    if type(value) is int:  # the common case, without the slow ABC check below
+        return True
     # bool is an int subclass, but stride=True is a bug, not a request for 1.
     return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
 
@@ -163,6 +165,11 @@ def resolve_padding(
     in_shape, k_shape = _check_shapes(input_shape, kernel_shape)
     strides = as_pair(stride, "stride")
     dilations = as_pair(dilation, "dilation")
+    return _resolve(in_shape, k_shape, strides, padding, dilations)
+
+
+def _resolve(in_shape, k_shape, strides, padding, dilations) -> Padding2D:
+    """:func:`resolve_padding` on already validated shapes, strides and dilations."""
     if not isinstance(padding, str):
         return _explicit_padding(padding)
     if padding == "valid":
@@ -185,7 +192,7 @@ def _window_geometry(input_shape, kernel_shape, stride, padding, dilation):
     in_shape, k_shape = _check_shapes(input_shape, kernel_shape)
     strides = as_pair(stride, "stride")
     dilations = as_pair(dilation, "dilation")
-    pads = resolve_padding(in_shape, k_shape, stride=strides, padding=padding, dilation=dilations)
+    pads = _resolve(in_shape, k_shape, strides, padding, dilations)
     padded = tuple(n + a + b for n, (a, b) in zip(in_shape[:2], pads, strict=True))
     extent = tuple(d * (k - 1) + 1 for k, d in zip(k_shape[:2], dilations, strict=True))
     if extent[0] > padded[0] or extent[1] > padded[1]:

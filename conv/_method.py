@@ -78,6 +78,9 @@ def choose_method(
     'direct'
     """
     direct = price(direct_work(padded_shape, kernel_shape, stride, dilation))
+    if direct <= COSTS["call"] + COSTS["fft_call"]:
+        # Cheaper than the FFT's fixed cost alone: no need to plan its tiles.
+        return "direct"
     fft = price(fft_work(padded_shape, kernel_shape, stride, dilation))
     if itemsize < 8:
         direct *= SINGLE_SPEEDUP["direct"]
