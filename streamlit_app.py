@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 import conv
-from conv import examples, figures, generate, kernels, snippets
+from conv import examples, figure_size, figures, generate, kernels, snippets
 from conv import io as conv_io
 from conv.io import limits
 from conv.recipe import (
@@ -584,7 +584,7 @@ with st.container(horizontal=True, gap="small"):
         figures.output_figure(
             out, title="output — click a cell", selected=(row, col),
             filled=row * ow + col + 1 if stepping else None,
-            max_width=figures.output_width(out.shape, beside=k_figure.layout.width),
+            max_width=figure_size.output_width(out.shape, beside=k_figure.layout.width),
         ),
         key="out_chart", on_select="rerun", selection_mode="points", width="content",
     )  # fmt: skip

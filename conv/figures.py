@@ -2,9 +2,10 @@
 
 Every heatmap is drawn the way a matrix is printed (row 0 at the top, square
 cells) on a diverging, colour-blind-safe scale centred at zero, so the sign
-of a value reads at a glance. Figures have a pixel size: cells are at most
-``max_cell`` pixels wide, so a 5x5 array is drawn compactly, and larger
-arrays fill ``max_width``. Arrays larger than ``max_cells`` are drawn by
+of a value reads at a glance. Figures have a pixel size, from
+:mod:`conv.figure_size`: cells are at most ``max_cell`` pixels wide, so a 5x5
+array is drawn compactly, and larger arrays fill ``max_width``. Arrays larger
+than ``max_cells`` are drawn by
 taking every n-th row and column (the title says so); the numbers behind
 them are never changed.
 
@@ -26,20 +27,17 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import get_colorscale
 
+from conv import figure_size as sizing
+from conv.figure_size import MAX_PANELS, drawn_step
 from conv.io.limits import MAX_DRAWN_CELLS
 
 __all__ = [
     "COLORSCALE",
-    "KERNEL_CELL_PIXELS",
-    "MAX_CELL_PIXELS",
-    "WIDTH",
+    "MAX_PANELS",
     "array_figure",
-    "cell_pixels",
     "drawn_step",
     "kernel_figure",
     "output_figure",
-    "output_width",
-    "panels_per_row",
     "products_table",
 ]
 
@@ -47,34 +45,11 @@ __all__ = [
 #: common colour-vision deficiencies and symmetric about its midpoint.
 COLORSCALE = "RdBu_r"
 
-#: Pixels across the app's main area on a 1400 px wide window (sidebar open).
-WIDTH = 940
-#: Widest cell drawn: a 5x5 array stays a compact, readable matrix.
-MAX_CELL_PIXELS = 48
-#: Widest filter cell: filters are a few taps, shown next to the output.
-KERNEL_CELL_PIXELS = 32
-# Tallest block of cells per figure, so a tall array does not fill the page.
-MAX_CELLS_HEIGHT = 600
-# Output cells narrower than this do not print their values: an output shares
-# its row with the filter only if it keeps them (or cannot have them anyway).
-READABLE_PIXELS = 30
 # Printing values in cells helps up to roughly this many per panel; beyond it
 # the digits overlap.
 TEXT_CELLS = 400
 # ... and only when a cell is at least this many pixels wide.
 MIN_TEXT_PIXELS = 26
-# Most panels in a figure; more channels or filters are left out.
-MAX_PANELS = 8
-# Margins round the cells (row numbers left, colour bar right) and the gaps
-# between panels (the next panel's row numbers; its name and column numbers).
-_LEFT, _RIGHT, _BOTTOM = 40, 80, 12
-_GAP_X, _GAP_Y = 44, 62
-# Room for a figure's title line and the column numbers on top.
-_TITLE_LINE, _TOP = 20, 48
-_NAME = 22  # a panel's name above its column numbers
-_MIN_WIDTH = 230  # so a 2x2 figure still has room for its title
-_MIN_BAR = 140  # px, the shortest colour bar
-_ROW_COST = 0.8  # a further row of panels must draw cells 1/0.8 times larger
 # Most clickable points per output figure; beyond it they are spread out.
 MAX_CLICK_TARGETS = 10_000
 # Most kernel taps outlined one by one; bigger windows get one outline.
@@ -87,101 +62,6 @@ _TAP_COLOR = "#111111"
 _PADDING_TAP_COLOR = "#e69f00"  # Okabe-Ito orange: distinct from red and blue
 
 
-def drawn_step(shape: tuple[int, int], max_cells: int = MAX_DRAWN_CELLS) -> int:
-    """Smallest n such that every n-th row and column fits in ``max_cells``.
-
-    Examples
-    --------
-    >>> drawn_step((100, 100), 10_000), drawn_step((1024, 1024), 250_000)
-    (1, 3)
-    """
-    h, w = shape
-    step = max(1, math.isqrt(max(h * w // max(max_cells, 1), 1)))
-    while math.ceil(h / step) * math.ceil(w / step) > max_cells:
-        step += 1
-    return step
-
-
-def cell_pixels(
-    shape: tuple[int, int],
-    panels: int = 1,
-    per_row: int | None = None,
-    *,
-    max_width: float = WIDTH,
-    max_cell: float = MAX_CELL_PIXELS,
-    max_height: float = MAX_CELLS_HEIGHT,
-) -> float:
-    """Width in pixels of one cell when ``panels`` of ``shape`` cells fit ``max_width``.
-
-    ``shape`` is the drawn (rows, cols) of one panel; ``per_row`` panels sit
-    side by side (by default as many as give the largest cells, see
-    :func:`panels_per_row`), the rest wrap to further rows.
-
-    Examples
-    --------
-    >>> cell_pixels((5, 5)), round(cell_pixels((33, 33), 3), 1)
-    (48, 7.5)
-    """
-    sizes = {"max_width": max_width, "max_cell": max_cell, "max_height": max_height}
-    per_row = min(per_row or panels_per_row(shape, panels, **sizes), panels)
-    n_rows = math.ceil(panels / per_row)
-    across = (max_width - _LEFT - _RIGHT - (per_row - 1) * _GAP_X) / (per_row * shape[1])
-    down = (max_height - (n_rows - 1) * _GAP_Y) / (n_rows * shape[0])
-    return max(min(max_cell, across, down), 0.5)
-
-
-def panels_per_row(
-    shape: tuple[int, int],
-    panels: int,
-    *,
-    max_width: float = WIDTH,
-    max_cell: float = MAX_CELL_PIXELS,
-    max_height: float = MAX_CELLS_HEIGHT,
-) -> int:
-    """How many panels of ``shape`` cells to put side by side for the largest cells.
-
-    Wide panels wrap early, narrow ones sit many to a row. Each further row
-    of panels must buy cells 25% larger: a second row costs a lot of height
-    (three 33x33 channels stay in one row rather than draw 10% larger as 2 + 1).
-
-    Examples
-    --------
-    >>> panels_per_row((10, 10), 5), panels_per_row((40, 12), 5), panels_per_row((64, 64), 2)
-    (3, 5, 2)
-    """
-    sizes = {"max_width": max_width, "max_cell": max_cell, "max_height": max_height}
-
-    def worth(n: int) -> tuple[float, int]:
-        rows = math.ceil(panels / n)
-        return (round(cell_pixels(shape, panels, n, **sizes) * _ROW_COST ** (rows - 1), 6), n)
-
-    return max(range(1, panels + 1), key=worth)
-
-
-def output_width(
-    shape: tuple[int, ...], beside: float, *, width: float = WIDTH, gap: float = 16
-) -> float:
-    """The ``max_width`` for an output of ``shape`` drawn after a ``beside`` px wide filter.
-
-    The room next to the filter when the output's cells stay readable there
-    (or are as large as they get anyway); otherwise the whole ``width``, so a
-    large or many-filter output gets a row of its own instead of being drawn
-    tiny.
-
-    Examples
-    --------
-    >>> output_width((15, 15), beside=300), output_width((64, 64, 2), beside=350)
-    (624, 940)
-    """
-    filters = min(shape[2] if len(shape) == 3 else 1, MAX_PANELS)
-    step = drawn_step(shape[:2], max(MAX_DRAWN_CELLS // filters, 1))
-    drawn = (math.ceil(shape[0] / step), math.ceil(shape[1] / step))
-    room = width - beside - gap
-    there = cell_pixels(drawn, filters, max_width=room)
-    alone = cell_pixels(drawn, filters, max_width=width)
-    return room if there >= min(alone, READABLE_PIXELS) else width
-
-
 def array_figure(
     x: np.ndarray,
     *,
@@ -190,8 +70,8 @@ def array_figure(
     padding: tuple[tuple[int, int], tuple[int, int]] = ((0, 0), (0, 0)),
     window: object | None = None,
     max_cells: int = MAX_DRAWN_CELLS,
-    max_width: float = WIDTH,
-    max_cell: float = MAX_CELL_PIXELS,
+    max_width: float = sizing.WIDTH,
+    max_cell: float = sizing.MAX_CELL_PIXELS,
 ) -> go.Figure:
     """Heatmaps of an (H, W) or (H, W, C) array, one panel per channel.
 
@@ -239,8 +119,8 @@ def kernel_figure(
     kernel: np.ndarray,
     *,
     title: str = "filter",
-    max_width: float = WIDTH,
-    max_cell: float = KERNEL_CELL_PIXELS,
+    max_width: float = sizing.WIDTH,
+    max_cell: float = sizing.KERNEL_CELL_PIXELS,
 ) -> go.Figure:
     """Heatmaps of a kernel: one column of panels per filter, one row per channel.
 
@@ -278,8 +158,8 @@ def output_figure(
     selected: tuple[int, int] | None = None,
     filled: int | None = None,
     max_cells: int = MAX_DRAWN_CELLS,
-    max_width: float = WIDTH,
-    max_cell: float = MAX_CELL_PIXELS,
+    max_width: float = sizing.WIDTH,
+    max_cell: float = sizing.MAX_CELL_PIXELS,
 ) -> go.Figure:
     """Heatmaps of an (OH, OW) or (OH, OW, F) output, one panel per filter.
 
@@ -385,12 +265,12 @@ class _Grid:
         self.panels = len(panels)
         r, c = rows[:: self.step], cols[:: self.step]
         if per_row is None:
-            per_row = panels_per_row(
+            per_row = sizing.panels_per_row(
                 (len(r), len(c)), self.panels, max_width=max_width, max_cell=max_cell
             )
         self.per_row = min(per_row, len(panels))
         self.n_rows = math.ceil(len(panels) / self.per_row)
-        self.cell = cell_pixels(
+        self.cell = sizing.cell_pixels(
             (len(r), len(c)), self.panels, self.per_row, max_width=max_width, max_cell=max_cell
         )
         self.panel_px = (len(r) * self.cell, len(c) * self.cell)
@@ -424,7 +304,7 @@ class _Grid:
             x_range = [float(c[0] - half), float(c[-1] + half)]
             y_range = [float(r[-1] + half), float(r[0] - half)]
             self._axes(i, name if self.panels > 1 else "", x_range, y_range)
-            dtick = _tick_step(self.cell / self.step)
+            dtick = sizing.tick_step(self.cell / self.step)
             self.layout[f"xaxis{'' if i == 0 else i + 1}"]["dtick"] = dtick
             self.layout[f"yaxis{'' if i == 0 else i + 1}"]["dtick"] = dtick
         self.layout["coloraxis"] = {
@@ -441,16 +321,16 @@ class _Grid:
         """(height, width) of the area holding all panels and the gaps between them."""
         ph, pw = self.panel_px
         return (
-            self.n_rows * ph + (self.n_rows - 1) * _GAP_Y,
-            self.per_row * pw + (self.per_row - 1) * _GAP_X,
+            self.n_rows * ph + (self.n_rows - 1) * sizing.GAP_Y,
+            self.per_row * pw + (self.per_row - 1) * sizing.GAP_X,
         )
 
     def _axes(self, i: int, name: str, x_range: list, y_range: list) -> None:
         row, col = divmod(i, self.per_row)
         (ph, pw), (height, width) = self.panel_px, self.plot_px
-        x0 = col * (pw + _GAP_X) / width
+        x0 = col * (pw + sizing.GAP_X) / width
         # Row 0 of the grid at the top of the figure.
-        y1 = 1 - row * (ph + _GAP_Y) / height
+        y1 = 1 - row * (ph + sizing.GAP_Y) / height
         suffix = "" if i == 0 else str(i + 1)
         common = {"constrain": "domain", "showgrid": False, "zeroline": False}
         self.layout[f"xaxis{suffix}"] = {
@@ -471,15 +351,15 @@ class _Grid:
         if self.panels < total:
             notes.append(f"first {self.panels} of {total} {what}")
         height, width = self.plot_px
-        outer = max(_LEFT + width + _RIGHT, _MIN_WIDTH)
+        outer = max(sizing.LEFT + width + sizing.RIGHT, sizing.MIN_WIDTH)
         # Plotly does not wrap titles; about 8 px per character at this size.
         lines = textwrap.wrap(title + (f" ({'; '.join(notes)})" if notes else ""),
                               max(int((outer - 20) / 8), 16))  # fmt: skip
-        top = _TOP + _TITLE_LINE * len(lines) + (_NAME if self.panels > 1 else 0)
+        top = sizing.TOP + sizing.TITLE_LINE * len(lines) + (sizing.NAME if self.panels > 1 else 0)
         # A colour bar as short as a 3x3 filter crowds its numbers: it keeps
         # a minimum length, centred on the cells, with room made below.
-        bar = max(height, _MIN_BAR)
-        bottom = _BOTTOM + (bar - height) / 2
+        bar = max(height, sizing.MIN_BAR)
+        bottom = sizing.BOTTOM + (bar - height) / 2
         self.layout["coloraxis"]["colorbar"].update(lenmode="pixels", len=bar)
         layout = {
             **self.layout,
@@ -492,7 +372,7 @@ class _Grid:
             },
             # Fixed margins (no auto-expanding): the cells keep the size computed.
             "margin": {
-                "l": _LEFT, "r": outer - _LEFT - width, "t": top, "b": bottom,
+                "l": sizing.LEFT, "r": outer - sizing.LEFT - width, "t": top, "b": bottom,
                 "autoexpand": False,
             },
             "width": round(outer),
@@ -503,13 +383,6 @@ class _Grid:
         # The traces are built here from known-good values; validating them
         # again would cost more than drawing them.
         return go.Figure(data=self.traces, layout=layout, _validate=False)
-
-
-def _tick_step(pixels_per_index: float) -> int:
-    # Whole-number ticks only (cells have integer indices), every cell when
-    # they are wide, else far enough apart that the numbers do not touch.
-    steps = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000)
-    return next((t for t in steps if t * pixels_per_index >= 32), 10_000)
 
 
 def _channel_name(c: int, ndim: int) -> str:

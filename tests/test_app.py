@@ -9,7 +9,7 @@ import tomllib
 from reference import reference_conv2d
 from streamlit.testing.v1 import AppTest
 
-from conv import figures
+from conv import figure_size
 from conv.io import limits
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -250,7 +250,7 @@ def test_charts_flow_in_a_wrapping_row_at_their_own_size():
 def test_the_2d_exercise_is_drawn_compactly_input_filter_and_output_side_by_side():
     layouts = chart_layouts(open_app(example="seed-2d"))
     # 16 px gaps between the three: they share one row of the main area.
-    assert sum(layout["width"] for layout in layouts) + 2 * 16 <= figures.WIDTH
+    assert sum(layout["width"] for layout in layouts) + 2 * 16 <= figure_size.WIDTH
     assert max(layout["height"] for layout in layouts) <= 400
     x_cells = (layouts[0]["width"] - layouts[0]["margin"]["l"] - layouts[0]["margin"]["r"]) / 5
     assert 40 <= x_cells <= 56
@@ -259,6 +259,7 @@ def test_the_2d_exercise_is_drawn_compactly_input_filter_and_output_side_by_side
 def test_a_filter_bank_output_gets_a_full_row():
     at = open_app(example="test-image", filter="preset", preset="sobel-x,sobel-y")
     _, k_layout, out_layout = chart_layouts(at)
-    assert k_layout["width"] + 16 + out_layout["width"] > figures.WIDTH  # wraps below the filter
-    assert out_layout["width"] >= 0.95 * figures.WIDTH
-    assert k_layout["width"] <= 0.4 * figures.WIDTH
+    # Too wide to sit beside the filter: the output wraps to a row of its own.
+    assert k_layout["width"] + 16 + out_layout["width"] > figure_size.WIDTH
+    assert out_layout["width"] >= 0.95 * figure_size.WIDTH
+    assert k_layout["width"] <= 0.4 * figure_size.WIDTH

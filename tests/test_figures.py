@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import conv
-from conv import figures
+from conv import figure_size, figures
 from conv.io.limits import MAX_DRAWN_CELLS
 
 
@@ -241,7 +241,7 @@ def test_small_arrays_are_drawn_with_capped_square_cells(shape):
     for fig in (figures.array_figure(x), figures.output_figure(x)):
         h, w = cell_size(fig)
         assert 40 <= w <= 56 and h == pytest.approx(w, abs=0.5)
-        assert fig.layout.width <= figures.WIDTH
+        assert fig.layout.width <= figure_size.WIDTH
         assert heatmaps(fig)[0].texttemplate  # values readable at this size
 
 
@@ -250,44 +250,45 @@ def test_large_arrays_fill_the_width_or_the_height_cap_with_square_cells(shape):
     x = np.zeros(shape)
     fig = figures.array_figure(x)
     h, w = cell_size(fig)
-    assert h == pytest.approx(w, rel=0.01) and w <= figures.MAX_CELL_PIXELS
-    assert fig.layout.width <= figures.WIDTH
+    assert h == pytest.approx(w, rel=0.01) and w <= figure_size.MAX_CELL_PIXELS
+    assert fig.layout.width <= figure_size.WIDTH
     panel_h, _ = panel_pixels(fig)
     # Either as wide as the main area allows or as tall as a figure may be.
-    assert fig.layout.width >= 0.95 * figures.WIDTH or panel_h >= 0.95 * figures.MAX_CELLS_HEIGHT
+    wide = fig.layout.width >= 0.95 * figure_size.WIDTH
+    assert wide or panel_h >= 0.95 * figure_size.MAX_CELLS_HEIGHT
 
 
 def test_filters_are_compact():
     for k in (np.ones((3, 3)), np.ones((5, 5, 3)), np.ones((3, 3, 1, 2))):
         fig = figures.kernel_figure(k)
-        assert cell_size(fig)[1] <= figures.KERNEL_CELL_PIXELS < figures.MAX_CELL_PIXELS
-        assert fig.layout.width <= 0.4 * figures.WIDTH
+        assert cell_size(fig)[1] <= figure_size.KERNEL_CELL_PIXELS < figure_size.MAX_CELL_PIXELS
+        assert fig.layout.width <= 0.4 * figure_size.WIDTH
 
 
 def test_the_2d_exercise_fits_one_row_of_a_1400_by_1000_window(exercise_2d):
     x, k, _ = exercise_2d
     out = conv.conv2d(x, k)
     kernel = figures.kernel_figure(k)
-    beside = figures.output_width(out.shape, beside=kernel.layout.width)
+    beside = figure_size.output_width(out.shape, beside=kernel.layout.width)
     figs = [figures.array_figure(x), kernel, figures.output_figure(out, max_width=beside)]
     gaps = 2 * 16
-    assert sum(f.layout.width for f in figs) + gaps <= figures.WIDTH
+    assert sum(f.layout.width for f in figs) + gaps <= figure_size.WIDTH
     assert max(f.layout.height for f in figs) <= 400  # below ~500 px of page header
 
 
 def test_a_filter_bank_output_gets_its_own_row_and_readable_panels():
     out = np.zeros((64, 64, 2))
     kernel = figures.kernel_figure(np.ones((3, 3, 1, 2)))
-    assert figures.output_width(out.shape, beside=kernel.layout.width) == figures.WIDTH
-    fig = figures.output_figure(out, max_width=figures.WIDTH)
+    assert figure_size.output_width(out.shape, beside=kernel.layout.width) == figure_size.WIDTH
+    fig = figures.output_figure(out, max_width=figure_size.WIDTH)
     for panel in range(2):
         assert panel_pixels(fig, panel)[1] >= 350  # was ~150 px when sharing a row
 
 
 def test_an_output_that_stays_readable_sits_beside_the_filter():
     kernel = figures.kernel_figure(np.ones((5, 5, 3)))
-    room = figures.output_width((15, 15), beside=kernel.layout.width)
-    assert room < figures.WIDTH - kernel.layout.width
+    room = figure_size.output_width((15, 15), beside=kernel.layout.width)
+    assert room < figure_size.WIDTH - kernel.layout.width
     fig = figures.output_figure(np.zeros((15, 15)), max_width=room)
     assert cell_size(fig)[1] >= 30 and heatmaps(fig)[0].texttemplate
 
@@ -316,13 +317,13 @@ def test_panels_per_row_gives_the_largest_cells_a_further_row_is_worth(h, w, pan
     def size(n):
         # Independent of the code: the widths and heights the layout allows.
         rows = math.ceil(panels / n)
-        across = (figures.WIDTH - 120 - (n - 1) * 44) / (n * w)
-        down = (figures.MAX_CELLS_HEIGHT - (rows - 1) * 62) / (rows * h)
-        return min(figures.MAX_CELL_PIXELS, across, down), rows
+        across = (figure_size.WIDTH - 120 - (n - 1) * 44) / (n * w)
+        down = (figure_size.MAX_CELLS_HEIGHT - (rows - 1) * 62) / (rows * h)
+        return min(figure_size.MAX_CELL_PIXELS, across, down), rows
 
-    best = figures.panels_per_row((h, w), panels)
+    best = figure_size.panels_per_row((h, w), panels)
     cell, rows = size(best)
-    assert figures.cell_pixels((h, w), panels, best) == pytest.approx(cell)
+    assert figure_size.cell_pixels((h, w), panels, best) == pytest.approx(cell)
     for n in range(1, panels + 1):
         other, other_rows = size(n)
         # Another row of panels only when it draws cells at least 25% larger.

@@ -1,0 +1,164 @@
+"""How large figures are drawn, in pixels: cell size, panels per row, room on the page.
+
+Cells are square and at most :data:`MAX_CELL_PIXELS` wide, so a 5x5 array is
+drawn as compactly as it is read, while larger arrays fill the width they are
+given. Everything here is arithmetic on shapes; :mod:`conv.figures` draws.
+
+Examples
+--------
+>>> cell_pixels((5, 5)), cell_pixels((64, 64)) < MAX_CELL_PIXELS
+(48, True)
+"""
+
+from __future__ import annotations
+
+import math
+
+from conv.io.limits import MAX_DRAWN_CELLS
+
+__all__ = [
+    "KERNEL_CELL_PIXELS",
+    "MAX_CELLS_HEIGHT",
+    "MAX_CELL_PIXELS",
+    "MAX_PANELS",
+    "WIDTH",
+    "cell_pixels",
+    "drawn_step",
+    "output_width",
+    "panels_per_row",
+    "tick_step",
+]
+
+#: Pixels across the app's main area on a 1400 px wide window (sidebar open).
+WIDTH = 940
+#: Widest cell drawn: a 5x5 array stays a compact, readable matrix.
+MAX_CELL_PIXELS = 48
+#: Widest filter cell: filters are a few taps, shown next to the output.
+KERNEL_CELL_PIXELS = 32
+# Tallest block of cells per figure, so a tall array does not fill the page.
+MAX_CELLS_HEIGHT = 600
+# Output cells narrower than this do not print their values: an output shares
+# its row with the filter only if it keeps them (or cannot have them anyway).
+READABLE_PIXELS = 30
+# Most panels in a figure; more channels or filters are left out.
+MAX_PANELS = 8
+# Margins round the cells (row numbers left, colour bar right) and the gaps
+# between panels (the next panel's row numbers; its name and column numbers).
+LEFT, RIGHT, BOTTOM = 40, 80, 12
+GAP_X, GAP_Y = 44, 62
+# Room for a figure's title line and the column numbers on top.
+TITLE_LINE, TOP = 20, 48
+NAME = 22  # a panel's name above its column numbers
+MIN_WIDTH = 230  # so a 2x2 figure still has room for its title
+MIN_BAR = 140  # px, the shortest colour bar
+ROW_COST = 0.8  # a further row of panels must draw cells 1/0.8 times larger
+
+
+def drawn_step(shape: tuple[int, int], max_cells: int = MAX_DRAWN_CELLS) -> int:
+    """Smallest n such that every n-th row and column fits in ``max_cells``.
+
+    Examples
+    --------
+    >>> drawn_step((100, 100), 10_000), drawn_step((1024, 1024), 250_000)
+    (1, 3)
+    """
+    h, w = shape
+    step = max(1, math.isqrt(max(h * w // max(max_cells, 1), 1)))
+    while math.ceil(h / step) * math.ceil(w / step) > max_cells:
+        step += 1
+    return step
+
+
+def cell_pixels(
+    shape: tuple[int, int],
+    panels: int = 1,
+    per_row: int | None = None,
+    *,
+    max_width: float = WIDTH,
+    max_cell: float = MAX_CELL_PIXELS,
+    max_height: float = MAX_CELLS_HEIGHT,
+) -> float:
+    """Width in pixels of one cell when ``panels`` of ``shape`` cells fit ``max_width``.
+
+    ``shape`` is the drawn (rows, cols) of one panel; ``per_row`` panels sit
+    side by side (by default as many as give the largest cells, see
+    :func:`panels_per_row`), the rest wrap to further rows.
+
+    Examples
+    --------
+    >>> cell_pixels((5, 5)), round(cell_pixels((33, 33), 3), 1)
+    (48, 7.5)
+    """
+    sizes = {"max_width": max_width, "max_cell": max_cell, "max_height": max_height}
+    per_row = min(per_row or panels_per_row(shape, panels, **sizes), panels)
+    n_rows = math.ceil(panels / per_row)
+    across = (max_width - LEFT - RIGHT - (per_row - 1) * GAP_X) / (per_row * shape[1])
+    down = (max_height - (n_rows - 1) * GAP_Y) / (n_rows * shape[0])
+    return max(min(max_cell, across, down), 0.5)
+
+
+def panels_per_row(
+    shape: tuple[int, int],
+    panels: int,
+    *,
+    max_width: float = WIDTH,
+    max_cell: float = MAX_CELL_PIXELS,
+    max_height: float = MAX_CELLS_HEIGHT,
+) -> int:
+    """How many panels of ``shape`` cells to put side by side for the largest cells.
+
+    Wide panels wrap early, narrow ones sit many to a row. Each further row
+    of panels must buy cells 25% larger: a second row costs a lot of height
+    (three 33x33 channels stay in one row rather than draw 10% larger as 2 + 1).
+
+    Examples
+    --------
+    >>> panels_per_row((10, 10), 5), panels_per_row((40, 12), 5), panels_per_row((64, 64), 2)
+    (3, 5, 2)
+    """
+    sizes = {"max_width": max_width, "max_cell": max_cell, "max_height": max_height}
+
+    def worth(n: int) -> tuple[float, int]:
+        rows = math.ceil(panels / n)
+        return (round(cell_pixels(shape, panels, n, **sizes) * ROW_COST ** (rows - 1), 6), n)
+
+    return max(range(1, panels + 1), key=worth)
+
+
+def output_width(
+    shape: tuple[int, ...], beside: float, *, width: float = WIDTH, gap: float = 16
+) -> float:
+    """The ``max_width`` for an output of ``shape`` drawn after a ``beside`` px wide filter.
+
+    The room next to the filter when the output's cells stay readable there
+    (or are as large as they get anyway); otherwise the whole ``width``, so a
+    large or many-filter output gets a row of its own instead of being drawn
+    tiny.
+
+    Examples
+    --------
+    >>> output_width((15, 15), beside=300), output_width((64, 64, 2), beside=350)
+    (624, 940)
+    """
+    filters = min(shape[2] if len(shape) == 3 else 1, MAX_PANELS)
+    step = drawn_step(shape[:2], max(MAX_DRAWN_CELLS // filters, 1))
+    drawn = (math.ceil(shape[0] / step), math.ceil(shape[1] / step))
+    room = width - beside - gap
+    there = cell_pixels(drawn, filters, max_width=room)
+    alone = cell_pixels(drawn, filters, max_width=width)
+    return room if there >= min(alone, READABLE_PIXELS) else width
+
+
+def tick_step(pixels_per_index: float) -> int:
+    """Index step between row or column numbers drawn ``pixels_per_index`` apart.
+
+    Whole numbers only (cells have integer indices): every cell when cells
+    are wide, else far enough apart that the numbers do not touch.
+
+    Examples
+    --------
+    >>> tick_step(48), tick_step(7.5), tick_step(0.9)
+    (1, 5, 50)
+    """
+    steps = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000)
+    return next((t for t in steps if t * pixels_per_index >= 32), 10_000)
