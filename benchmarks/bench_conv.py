@@ -169,6 +169,29 @@ def torch_peer(case: Case, x: np.ndarray, k: np.ndarray):
     return run
 
 
+#: The GEMM floor is skipped when its im2col matrix would be larger than this.
+FLOOR_MAX_BYTES = 512 * 2**20
+
+
+def gemm_floor(case: Case, dtype):
+    """Time of one BLAS product doing the case's multiply-adds, or None if too large.
+
+    ``(OH*OW, KH*KW*C) @ (KH*KW*C, F)`` on ready-made operands: what numpy's
+    BLAS needs for the arithmetic alone, with no im2col copy. No numpy
+    convolution can beat it by much, so it tells how far a gap to torch is
+    the algorithm's and how far BLAS's.
+    """
+    (h, w, c), (kh, kw), s = case.shape, case.kernel, case.stride
+    rows = ((h - kh) // s + 1) * ((w - kw) // s + 1)
+    depth = kh * kw * c
+    if rows * depth * np.dtype(dtype).itemsize > FLOOR_MAX_BYTES:
+        return None
+    rng = np.random.default_rng(0)
+    a = rng.random((rows, depth)).astype(dtype)
+    b = rng.random((depth, max(case.filters, 1))).astype(dtype)
+    return lambda: a @ b
+
+
 def fmt_ms(seconds: float | str | None) -> str:
     if seconds is None:
         return "–"
@@ -217,6 +240,8 @@ def bench_case(case: Case, dtype, quick: bool) -> dict:
                 row["torch"] = median_seconds(torch_peer(case, x, k), budget, max_repeats)
             except RuntimeError as err:  # e.g. an allocation failure
                 row["torch"] = f"failed: {str(err)[:40]}"
+        if floor := gemm_floor(case, dtype):
+            row["floor"] = median_seconds(floor, budget, max_repeats)
         if case.shape[0] <= 64:
             row["naive"] = median_seconds(lambda: naive_peer(x, k, case.stride), budget, 5)
     return row
@@ -225,8 +250,8 @@ def bench_case(case: Case, dtype, quick: bool) -> dict:
 def print_table(dtype, rows: list[dict]) -> None:
     print(f"\n### {np.dtype(dtype).name} (times in ms, median)\n")
     head = (
-        "| case | direct | fft | auto (picks) | scipy | torch | naive "
-        "| auto/scipy | auto/torch | auto extra MB | ×(in+out) | fft ×(in+out) |"
+        "| case | direct | fft | auto (picks) | scipy | torch | naive | GEMM floor "
+        "| auto/scipy | auto/torch | floor/torch | auto extra MB | ×(in+out) | fft ×(in+out) |"
     )
     print(head)
     print("|" + "---|" * head.count(" | ") + "---|")
@@ -239,8 +264,10 @@ def print_table(dtype, rows: list[dict]) -> None:
             fmt_ms(r.get("scipy")),
             fmt_ms(r.get("torch")),
             fmt_ms(r.get("naive")),
+            fmt_ms(r.get("floor")),
             ratio(r["auto"], r.get("scipy")),
             ratio(r["auto"], r.get("torch")),
+            ratio(r.get("floor"), r.get("torch")),
             f"{r['extra_mb']:.1f}",
             f"{r['extra_x']:.2f}",
             f"{r['fft_extra_x']:.2f}",
@@ -268,6 +295,7 @@ def main() -> None:
         print_table(dtype, rows)
     print(
         "\nRatios are auto's time over the peer's: below 1 means convscope is faster. "
+        "GEMM floor: one BLAS product with the case's multiply-adds and no im2col copy. "
         f"Calls slower than {SLOW_SECONDS:.0f} s are timed once after the warm-up, "
         "others are the median of at least 3 runs."
     )
