@@ -1,28 +1,16 @@
 """The Streamlit page driven through its widgets with streamlit.testing.v1.AppTest."""
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 import tomllib
+from apptest import ROOT, open_app
 from reference import reference_conv2d
 from streamlit.testing.v1 import AppTest
 
 from conv import figure_size
 from conv.io import limits
-
-ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "streamlit_app.py")
-
-
-def open_app(**query) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, at.exception
-    return at
 
 
 def result(at: AppTest) -> np.ndarray:

@@ -3,9 +3,9 @@ the reproducing code run next to the app's own ``.npy`` downloads."""
 
 import csv
 import io
-from pathlib import Path
 
 import numpy as np
+from apptest import open_app
 from reference import reference_conv2d
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
@@ -13,17 +13,7 @@ from streamlit.testing.v1 import AppTest
 from conv import io as conv_io
 from conv.io import limits
 
-APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
 NPY = "application/octet-stream"
-
-
-def open_app(**query) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, at.exception
-    return at
 
 
 def upload(at: AppTest, key: str, name: str, data: bytes) -> AppTest:
