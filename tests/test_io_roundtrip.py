@@ -219,15 +219,7 @@ def test_gif_gives_its_first_frame():
     np.testing.assert_allclose(read_array(buf.getvalue(), "anim.gif"), 10 / 255.0, atol=1e-12)
 
 
-def test_exercise_input_as_csv_reads_exactly():
-    arr = np.array(
-        [
-            [0.15, 0.71, 0.26, -0.11, -2.03],
-            [0.13, 0.44, -0.11, -0.23, 0.19],
-            [-1.44, 0.51, 0.42, 2.58, -0.88],
-            [-1.18, 2.73, 2.35, 0.21, -0.29],
-            [-1.64, -0.37, 0.27, 0.57, 1.82],
-        ]
-    )
+def test_exercise_input_as_csv_reads_exactly(exercise_2d):
+    arr = exercise_2d[0]
     typed = "\n".join(", ".join(str(v) for v in row) for row in arr.tolist()).encode()
     np.testing.assert_array_equal(read_array(typed, "exercise.csv"), arr)

@@ -137,31 +137,19 @@ def test_default_blocks_and_tiles_match_reference(c, f, stride):
     np.testing.assert_allclose(fft, direct, rtol=1e-9, atol=1e-9)
 
 
-def test_exercise_2d_published_numbers():
-    arr = np.array(
-        [
-            [0.15, 0.71, 0.26, -0.11, -2.03],
-            [0.13, 0.44, -0.11, -0.23, 0.19],
-            [-1.44, 0.51, 0.42, 2.58, -0.88],
-            [-1.18, 2.73, 2.35, 0.21, -0.29],
-            [-1.64, -0.37, 0.27, 0.57, 1.82],
-        ]
-    )
-    filt = np.array([[0.08, 0.27, -0.24], [-0.25, -0.11, -0.18], [0.44, 1.87, 1.18]])
-    published = [[0.9, 4.15, 4.47], [7.74, 5.27, 0.74], [-1.6, -0.43, 3.72]]
+def test_exercise_2d_published_numbers(exercise_2d):
+    arr, filt, published = exercise_2d
     for correlate in (correlate_direct, correlate_fft):
         out = correlate(arr[..., None], filt[..., None, None], (1, 1), (1, 1))
         np.testing.assert_array_equal(out[..., 0].round(2), published)
 
 
-def test_exercise_3d_published_first_row():
-    rng = np.random.default_rng(123)
-    arr = rng.normal(size=(33, 33, 3)).round(2)
-    filt = rng.normal(size=(5, 5, 3)).round(2)
+def test_exercise_3d_published_first_row(exercise_3d):
+    arr, filt, first_row = exercise_3d
     for correlate in (correlate_direct, correlate_fft):
         out = correlate(arr, filt[..., None], (2, 2), (1, 1))[..., 0]
         assert out.shape == (15, 15)
-        np.testing.assert_array_equal(out[0, :4].round(2), [1.64, -3.22, -2.44, 5.48])
+        np.testing.assert_array_equal(out[0, :4].round(2), first_row)
 
 
 @pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
