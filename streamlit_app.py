@@ -221,7 +221,7 @@ def convolve(x_id: str, k_id: str, params: str, _x, _k, _kwargs) -> np.ndarray:
     shape = conv.output_shape(
         _x.shape, _k.shape, **{k: _kwargs[k] for k in ("stride", "padding", "dilation")}
     )
-    cells = int(np.prod(shape)) * (_k.shape[3] if _k.ndim == 4 else 1)
+    cells = int(np.prod(shape))  # (OH, OW, F) for a filter bank: F is counted once
     if cells > limits.MAX_OUTPUT_CELLS:
         raise ValueError(
             f"the output would have {cells:,} cells, more than {limits.MAX_OUTPUT_CELLS:,}"

@@ -251,3 +251,20 @@ def test_a_filter_bank_output_gets_a_full_row():
     assert k_layout["width"] + 16 + out_layout["width"] > figure_size.WIDTH
     assert out_layout["width"] >= 0.95 * figure_size.WIDTH
     assert k_layout["width"] <= 0.4 * figure_size.WIDTH
+
+
+@pytest.mark.parametrize("limit, refused", [(64 * 64 * 2, False), (64 * 64 * 2 - 1, True)])
+def test_output_cell_limit_counts_each_filter_once(monkeypatch, limit, refused):
+    # The test-image with two presets gives a 64x64x2 output: 8192 cells.
+    import streamlit as st
+
+    st.cache_resource.clear()  # the limit is checked where the result is computed and cached
+    monkeypatch.setattr(limits, "MAX_OUTPUT_CELLS", limit)
+    at = open_app(example="test-image", filter="preset", preset="sobel-x,sobel-y")
+    errors = [e.value for e in at.error]
+    if refused:
+        assert any(f"the output would have 8,192 cells, more than {limit:,}" in e for e in errors)
+    else:
+        assert errors == []
+        assert result(at).shape == (64, 64, 2)
+    st.cache_resource.clear()
