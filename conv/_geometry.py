@@ -30,6 +30,73 @@ def _as_sequence(value: object) -> object:
     return value.tolist() if isinstance(value, np.ndarray) else value
 
 
+def conv_size(
+    size: int, kernel: int, stride: int = 1, dilation: int = 1, before: int = 0, after: int = 0
+) -> int:
+    """Window positions along one axis of a convolution; 0 when the kernel does not fit.
+
+    The one home of ``floor((n + before + after - d*(k - 1) - 1) / s) + 1``.
+
+    Examples
+    --------
+    >>> conv_size(33, 5, stride=2), conv_size(5, 3, dilation=2), conv_size(5, 3, dilation=3)
+    (15, 1, 0)
+    """
+    span = size + before + after - dilation * (kernel - 1) - 1
+    return span // stride + 1 if span >= 0 else 0
+
+
+def transposed_size(
+    size: int,
+    kernel: int,
+    stride: int = 1,
+    dilation: int = 1,
+    before: int = 0,
+    after: int = 0,
+    output_padding: int = 0,
+) -> int:
+    """Output length along one axis of a transposed convolution (PyTorch's formula).
+
+    ``(n - 1)*s - before - after + d*(k - 1) + output_padding + 1``; PyTorch's
+    ``padding=p`` is ``before = after = p``. May be 0 or negative, which callers refuse.
+
+    Examples
+    --------
+    >>> transposed_size(4, 3, stride=2, before=1, after=1, output_padding=1)
+    8
+    """
+    return (size - 1) * stride - before - after + dilation * (kernel - 1) + output_padding + 1
+
+
+def pool_size(
+    size: int,
+    kernel: int,
+    stride: int,
+    padding: int = 0,
+    dilation: int = 1,
+    ceil_mode: bool = False,
+) -> int:
+    """Output length along one axis of PyTorch's max/avg pooling.
+
+    With ``ceil_mode`` the division rounds up, but the last window must start
+    inside the input or the left padding (PyTorch drops it otherwise).
+
+    Examples
+    --------
+    >>> pool_size(5, 2, 2), pool_size(5, 2, 2, ceil_mode=True)
+    (2, 3)
+    >>> pool_size(4, 2, 2, padding=1, ceil_mode=True)
+    3
+    """
+    span = size + 2 * padding - dilation * (kernel - 1) - 1
+    if span < 0:
+        return 0
+    out = (span + (stride - 1 if ceil_mode else 0)) // stride + 1
+    if ceil_mode and (out - 1) * stride >= size + padding:
+        out -= 1
+    return out
+
+
 def as_pair(value: object, name: str) -> tuple[int, int]:
     """Turn a positive int or (rows, cols) pair into a pair of Python ints.
 
@@ -200,7 +267,12 @@ def _window_geometry(input_shape, kernel_shape, stride, padding, dilation):
             f"effective kernel {extent[0]}x{extent[1]} ({k_shape[0]}x{k_shape[1]}, "
             f"dilation {dilation}) is larger than the padded input {padded[0]}x{padded[1]}"
         )
-    out = tuple((p - e) // s + 1 for p, e, s in zip(padded, extent, strides, strict=True))
+    out = tuple(
+        conv_size(n, k, s, d, *side)
+        for n, k, s, d, side in zip(
+            in_shape[:2], k_shape[:2], strides, dilations, pads, strict=True
+        )
+    )
     return in_shape, k_shape, strides, pads, padded, extent, out
 
 
