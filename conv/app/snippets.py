@@ -8,10 +8,11 @@ for download. The code leaves the result in ``out``.
 Examples
 --------
 >>> import numpy as np
->>> from conv.recipe import Recipe
->>> r = Recipe(source="generate", shape=(4, 4), seed=7, kernel_source="same-rng")
->>> x = r.build_input()
->>> print(numpy_code(r, x, r.build_kernel(x)).splitlines()[3])
+>>> from conv.app.arrays import build_input, build_kernel
+>>> from conv.app.settings import Settings
+>>> r = Settings(source="generate", shape=(4, 4), seed=7, kernel_source="same-rng")
+>>> x = build_input(r)
+>>> print(numpy_code(r, x, build_kernel(r, x)).splitlines()[3])
 rng = np.random.default_rng(7)
 """
 
@@ -21,7 +22,7 @@ import dataclasses
 
 import numpy as np
 
-from conv.recipe import Recipe, _num
+from conv.app.settings import BY_NAME, Settings
 
 __all__ = ["LITERAL_CELLS", "numpy_code", "torch_code"]
 
@@ -47,19 +48,19 @@ _TORCH_PAD_MODE = {
 }
 
 
-def numpy_code(recipe: Recipe, x: np.ndarray, kernel: np.ndarray) -> str:
+def numpy_code(recipe: Settings, x: np.ndarray, kernel: np.ndarray) -> str:
     """Plain-numpy code that recomputes ``conv2d(x, kernel, **recipe.conv_kwargs())``.
 
     Parameters
     ----------
-    recipe : Recipe
+    recipe : Settings
         The settings that made ``x`` and ``kernel`` and hold the parameters.
     x, kernel : numpy.ndarray
         The arrays actually used (after any upload or edit).
 
     Examples
     --------
-    >>> r = Recipe(source="upload", kernel_source="upload", padding="same")
+    >>> r = Settings(source="upload", kernel_source="upload", padding="same", stride=(1, 1))
     >>> code = numpy_code(r, np.arange(9.0).reshape(3, 3), np.ones((2, 2)))
     >>> namespace = {}
     >>> exec(code, namespace)
@@ -101,7 +102,7 @@ def numpy_code(recipe: Recipe, x: np.ndarray, kernel: np.ndarray) -> str:
     return "\n".join(lines) + "\n"
 
 
-def torch_code(recipe: Recipe, x: np.ndarray, kernel: np.ndarray) -> str:
+def torch_code(recipe: Settings, x: np.ndarray, kernel: np.ndarray) -> str:
     """The equivalent ``torch.nn.functional.conv2d`` call; leaves ``out``.
 
     PyTorch wants (N, C, H, W) input and (F, C, KH, KW) weights and only
@@ -110,7 +111,7 @@ def torch_code(recipe: Recipe, x: np.ndarray, kernel: np.ndarray) -> str:
 
     Examples
     --------
-    >>> r = Recipe(source="upload", kernel_source="upload", stride=(2, 1))
+    >>> r = Settings(source="upload", kernel_source="upload", stride=(2, 1))
     >>> torch_code(r, np.ones((4, 4)), np.ones((2, 2))).splitlines()[-2]
     'out = F.conv2d(xt, wt, stride=(2, 1), padding=(0, 0), dilation=(1, 1))'
     """
@@ -148,7 +149,7 @@ def torch_code(recipe: Recipe, x: np.ndarray, kernel: np.ndarray) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _prepared(recipe: Recipe, x: np.ndarray, kernel: np.ndarray) -> tuple:
+def _prepared(recipe: Settings, x: np.ndarray, kernel: np.ndarray) -> tuple:
     from conv import resolve_padding
 
     x, kernel = np.asarray(x), np.asarray(kernel)
@@ -163,7 +164,7 @@ def _prepared(recipe: Recipe, x: np.ndarray, kernel: np.ndarray) -> tuple:
     return x, kernel, pads
 
 
-def _array_lines(recipe: Recipe, x: np.ndarray, kernel: np.ndarray) -> list[str]:
+def _array_lines(recipe: Settings, x: np.ndarray, kernel: np.ndarray) -> list[str]:
     generated = _generator_lines(recipe, x, kernel)
     lines = list(generated.get("rng", []))
     for name, array, filename in (("x", x, "input.npy"), ("k", kernel, "filter.npy")):
@@ -176,7 +177,7 @@ def _array_lines(recipe: Recipe, x: np.ndarray, kernel: np.ndarray) -> list[str]
     return lines
 
 
-def _generator_lines(recipe: Recipe, x: np.ndarray, kernel: np.ndarray) -> dict[str, object]:
+def _generator_lines(recipe: Settings, x: np.ndarray, kernel: np.ndarray) -> dict[str, object]:
     """Generator calls that give back ``x`` / ``kernel`` exactly, when any do."""
     me = recipe
     if recipe.source == "example" and recipe.example in _EXAMPLE_SEEDS:
@@ -214,7 +215,11 @@ def _generator_lines(recipe: Recipe, x: np.ndarray, kernel: np.ndarray) -> dict[
     return {key: value for key, value in lines.items() if value is not None}
 
 
-def _draw_call(recipe: Recipe, rng: str, shape: tuple[int, ...]) -> str:
+def _num(value: float) -> str:
+    return BY_NAME["low"].text(value)
+
+
+def _draw_call(recipe: Settings, rng: str, shape: tuple[int, ...]) -> str:
     size = tuple(int(s) for s in shape)
     if recipe.distribution == "normal":
         call = f"{rng}.normal(size={size})"

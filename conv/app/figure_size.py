@@ -2,7 +2,7 @@
 
 Cells are square and at most :data:`MAX_CELL_PIXELS` wide, so a 5x5 array is
 drawn as compactly as it is read, while larger arrays fill the width they are
-given. Everything here is arithmetic on shapes; :mod:`conv.figures` draws.
+given. Everything here is arithmetic on shapes; :mod:`conv.app.figures` draws.
 
 Examples
 --------
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 
-from conv.io.limits import MAX_DRAWN_CELLS
+from conv.app.limits import MAX_DRAWN_CELLS
 
 __all__ = [
     "KERNEL_CELL_PIXELS",

@@ -3,7 +3,7 @@
 Every heatmap is drawn the way a matrix is printed (row 0 at the top, square
 cells) on a diverging, colour-blind-safe scale centred at zero, so the sign
 of a value reads at a glance. Figures have a pixel size, from
-:mod:`conv.figure_size`: cells are at most ``max_cell`` pixels wide, so a 5x5
+:mod:`conv.app.figure_size`: cells are at most ``max_cell`` pixels wide, so a 5x5
 array is drawn compactly, and larger arrays fill ``max_width``. Arrays larger
 than ``max_cells`` are drawn by
 taking every n-th row and column (the title says so); the numbers behind
@@ -27,9 +27,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import get_colorscale
 
-from conv import figure_size as sizing
-from conv.figure_size import MAX_PANELS, drawn_step
-from conv.io.limits import MAX_DRAWN_CELLS
+from conv.app import figure_size as sizing
+from conv.app.figure_size import MAX_PANELS, drawn_step
+from conv.app.limits import MAX_DRAWN_CELLS
 
 __all__ = [
     "COLORSCALE",

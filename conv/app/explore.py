@@ -1,0 +1,208 @@
+"""The Convolve page's result parts: figures with one cell explained, stepping, downloads, code.
+
+:func:`view` is a fragment: a click on the output, the row/col inputs and
+the play timer rerun only it. Play is timed, not counted: the position is
+where the window would be after the elapsed time at the chosen speed, so a
+slow redraw skips cells rather than slowing play down.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+import streamlit as st
+
+import conv
+from conv import io as conv_io
+from conv.app import figure_size, figures, snippets, state
+from conv.app.result import Result
+
+__all__ = ["cell_controls", "downloads", "reproduce", "view"]
+
+SPEEDS = (1, 2, 5, 15, 50)  # cells per second
+TICK = 0.25  # seconds between play redraws
+ss = st.session_state
+
+
+def _play_toggled() -> None:
+    if ss.playing:
+        ss.step_on = True
+        ss.play_from = (time.monotonic(), int(ss.get("step_index", 0)))
+
+
+def _step(delta: int, last: int) -> None:
+    ss.step_on = True
+    ss.playing = False
+    ss.step_index = min(max(int(ss.get("step_index", 0)) + delta, 0), last)
+
+
+def _slid(key: str) -> None:
+    ss.step_index = ss[key]
+    ss.playing = False
+
+
+def cell_controls(res: Result) -> None:
+    """Step mode, play with a speed, previous/next, and the window position."""
+    oh, ow = res.out.shape[:2]
+    last = oh * ow - 1
+    ss.setdefault("step_index", 0)
+    if ss.pop("play_done", False):
+        ss.playing = False  # play reached the last cell; the toggle is not drawn yet
+    st.subheader("Input, filter and output")
+    if last == 0:
+        st.caption("A 1×1 output: one window position, nothing to step through.")
+        ss.step_on = ss.playing = False
+        return
+    c1, c2, c3, c4, c5 = st.columns([1.2, 1, 1.2, 0.6, 0.6], vertical_alignment="bottom")
+    c1.toggle("step mode", key="step_on", help="Fill the output one window position at a time.")
+    c2.toggle("▶ play", key="playing", on_change=_play_toggled)
+    c3.select_slider("speed (cells/s)", SPEEDS, value=15, key="speed")
+    c4.button("◀", help="previous cell", on_click=_step, args=(-1, last))
+    c5.button("▶", help="next cell", on_click=_step, args=(1, last))
+    if ss.get("step_on"):
+        key = f"position.{oh}x{ow}"  # a new slider per output shape: no stale value past its end
+        position = min(int(ss.step_index), last)
+        st.slider("window position (row-major)", 0, last, value=position, key=key,
+                  on_change=_slid, args=(key,))  # fmt: skip
+
+
+def _clicked(key: str) -> None:
+    points = (ss.get(key) or {}).get("selection", {}).get("points", [])
+    if not points:
+        return
+    point = points[0]
+    data = point.get("customdata") or [0]
+    # Streamlit hands a customdata row over as {"0": ..., "1": ...}.
+    f = data.get("0", 0) if isinstance(data, dict) else data[0]
+    cell = (round(float(point["y"])), round(float(point["x"])))
+    ss.step_on = ss.playing = False
+    state.replace(dataclasses.replace(state.current(), cell=cell, cell_filter=int(f)))
+
+
+def _position(last: int) -> int:
+    """Where the window is: played on by the clock, or where the user put it."""
+    if not ss.get("playing"):
+        return min(int(ss.get("step_index", 0)), last)
+    started, start = ss.get("play_from", (time.monotonic(), 0))
+    speed = ss.get("speed", 15)
+    index = 0 if start >= last else start + int((time.monotonic() - started) * speed)
+    ss.step_index = min(index, last)
+    return ss.step_index
+
+
+def view(res: Result) -> None:
+    """The figures and the explained cell, as a fragment that play reruns on a timer."""
+    every = TICK if ss.get("playing") else None
+    st.fragment(_view, run_every=every)(res)
+
+
+def _view(res: Result) -> None:
+    s = state.current()
+    oh, ow = res.out.shape[:2]
+    last = oh * ow - 1
+    stepping = bool(ss.get("step_on")) and last > 0
+    if stepping:
+        row, col = divmod(_position(last), ow)
+        f = min(s.cell_filter, res.filters - 1)
+    else:
+        row, col, f = (
+            min(s.cell[0], oh - 1),
+            min(s.cell[1], ow - 1),
+            min(s.cell_filter, res.filters - 1),
+        )
+    p = res.settings
+    explanation = conv.explain_cell(
+        res.x, res.kernel, row, col, filter_index=f, stride=p.stride, padding=p.padding_arg,
+        dilation=p.dilation, pad_mode=p.pad_mode, flip=p.flip,
+    )  # fmt: skip
+    padded = _padded(res.x_id, res.pads, p.pad_mode, res.x)
+    has_padding = any(v for side in res.pads for v in side)
+    padding_note = f"input, {p.pad_mode} padding hatched; " if has_padding else "input; "
+    k_figure = figures.kernel_figure(
+        res.kernel, title="filter" + (" (used flipped 180°)" if p.flip else "")
+    )
+    with st.container(horizontal=True, gap="small"):
+        st.plotly_chart(
+            figures.array_figure(
+                res.x, title=padding_note + f"window of output ({row}, {col}) outlined",
+                padded=padded, padding=res.pads, window=explanation,
+            ),
+            key="in_chart", width="content",
+        )  # fmt: skip
+        st.plotly_chart(k_figure, key="k_chart", width="content")
+        key = f"out_chart.{row}.{col}.{f}"  # a new chart per cell: clicking a cell again counts
+        st.plotly_chart(
+            figures.output_figure(
+                res.out, title="output — click a cell", selected=(row, col),
+                filled=row * ow + col + 1 if stepping else None,
+                max_width=figure_size.output_width(res.out.shape, beside=k_figure.layout.width),
+            ),
+            key=key, on_select=lambda: _clicked(key), selection_mode="points", width="content",
+        )  # fmt: skip
+
+    st.subheader(f"Explain output cell ({row}, {col})")
+    c1, c2, c3, c4 = st.columns([1, 1, 1, 3])
+    c1.number_input("row", min_value=0, step=1, disabled=stepping, **state.bind("cell", 0))
+    c2.number_input("col", min_value=0, step=1, disabled=stepping, **state.bind("cell", 1))
+    c3.number_input("filter", min_value=0, max_value=15, step=1, **state.bind("cell_filter"))
+    c4.markdown(
+        f"{explanation.products.size} products (window × kernel), summed: "
+        f"**{explanation.value:.6g}** = output[{row}, {col}"
+        f"{', ' + str(f) if res.filters > 1 else ''}]"
+    )
+    table = figures.products_table(explanation)
+    st.dataframe(
+        table, hide_index=True, height=min(35 * (len(table) + 1) + 3, 420),
+        column_config={c: st.column_config.NumberColumn(format="%.4g") for c in ("x", "w", "x·w")},
+    )  # fmt: skip
+    if ss.get("playing") and ss.step_index >= last:
+        ss.play_done = True
+        st.rerun()  # the whole page, so the play timer stops
+    state.sync_url(s)
+
+
+@st.cache_resource(max_entries=4, ttl=600, show_spinner=False)
+def _padded(x_id: str, pads: tuple, pad_mode: str, _x):
+    out = conv.pad(_x, pads, pad_mode)
+    out.setflags(write=False)
+    return out
+
+
+def downloads(res: Result) -> None:
+    """Output, input, filter and settings as files, made only when clicked."""
+    st.subheader("Download")
+    out, x, k = res.out, res.x, res.kernel
+    files = [
+        ("output .csv", lambda: conv_io.to_csv(out), "output.csv", "text/csv"),
+        ("output .npy", lambda: conv_io.to_npy(out), "output.npy", "application/octet-stream"),
+        ("input .csv", lambda: conv_io.to_csv(x), "input.csv", "text/csv"),
+        ("input .npy", lambda: conv_io.to_npy(x), "input.npy", "application/octet-stream"),
+        ("filter .npy", lambda: conv_io.to_npy(k), "filter.npy", "application/octet-stream"),
+        ("filter .csv", lambda: conv_io.to_csv(k), "filter.csv", "text/csv"),
+        ("settings .json", res.settings.to_json, "settings.json", "application/json"),
+    ]
+    for column, (label, make, filename, mime) in zip(st.columns(7), files, strict=True):
+        # Made only when clicked: CSV costs about 0.8 s per million cells.
+        column.download_button(label, make, filename, mime, on_click="ignore")
+
+
+@st.cache_data(max_entries=16, ttl=1800, show_spinner=False)
+def _code(x_id: str, k_id: str, settings: str, library: str, _s, _x, _k) -> str:
+    write = snippets.numpy_code if library == "numpy" else snippets.torch_code
+    return write(_s, _x, _k)
+
+
+def reproduce(res: Result) -> None:
+    """numpy and torch code that give the same numbers."""
+    st.subheader("Reproduce it")
+    numpy_tab, torch_tab = st.tabs(["numpy", "torch.nn.functional.conv2d"])
+    # The code does not depend on the explained cell; leave it out of the cache key.
+    s = dataclasses.replace(res.settings, cell=(0, 0), cell_filter=0)
+    key = (res.x_id, res.k_id, s.to_json())
+    numpy_tab.code(_code(*key, "numpy", s, res.x, res.kernel), language="python")
+    torch_tab.code(_code(*key, "torch", s, res.x, res.kernel), language="python")
+    st.caption(
+        "Arrays too large to print are loaded from the .npy downloads above; "
+        "the code was checked against the arrays shown here."
+    )

@@ -1,0 +1,92 @@
+"""Convolve: one convolution seen whole, then taken apart cell by cell.
+
+Inputs in the sidebar; then the shape arithmetic, the input, filter and
+output, the arithmetic of one output cell, downloads and code. All numerics
+come from ``conv``; this page arranges them.
+"""
+
+import streamlit as st
+
+import conv
+from conv.app import explore, result, sidebar, state, texts
+from conv.app.guard import guarded
+
+state.start(st.query_params.to_dict())
+
+with st.sidebar:
+    x_upload = sidebar.input_section()
+    x_slot = st.container()
+    k_upload = sidebar.filter_section()
+    k_slot = st.container()
+    sidebar.parameter_section()
+    sidebar.settings_file()
+
+st.title("convscope")
+st.caption(
+    "2-D convolution as in CNNs (cross-correlation), step by step: pick an input and a "
+    "filter on the left, click any output cell to see the arithmetic behind it."
+)
+problems = state.link_problems()
+if problems:
+    st.warning(
+        "Some settings could not be used and were left as they were:\n\n"
+        + "\n".join(f"- {p}" for p in problems)
+    )
+for message in state.errors().values():
+    st.error(message, icon="⚠️")
+
+settings = state.current()
+fresh, error = None, None
+try:
+    x, x_id, k, k_id = sidebar.arrays(x_upload, k_upload, x_slot, k_slot)
+    fresh = result.convolve(settings, x, x_id, k, k_id)
+except ValueError as exc:  # conv, conv.io and the budget report bad input this way
+    error = str(exc)
+with guarded("saving the link"):
+    state.sync_url(settings)
+if error:
+    st.error(error, icon="⚠️")
+shown = fresh or st.session_state.get("last_good")
+if shown is None:
+    if settings.source == "upload":
+        st.info(
+            "This view starts from an uploaded file, and files cannot travel in a link: "
+            "upload the input in the sidebar (or choose Example or Generate)."
+        )
+    else:
+        st.info("Nothing to show yet: change the setting named above, in the sidebar.")
+    st.stop()
+if fresh is None:
+    st.caption("Showing the last valid result.")
+
+# -- the output-shape arithmetic, with the user's numbers
+st.subheader("Shape arithmetic")
+left, right = st.columns([3, 2])
+left.markdown("  \n".join(texts.shape_lines(shown)))
+bank = f" × {shown.filters} filters" if shown.kernel.ndim == 4 else ""
+oh, ow = shown.out.shape[:2]
+right.markdown(
+    f"input **{' × '.join(map(str, shown.x.shape))}**, filter "
+    f"**{' × '.join(map(str, shown.kernel.shape))}** → output **{oh} × {ow}**{bank}"
+)
+s = shown.settings
+geometry = {"stride": s.stride, "padding": s.padding_arg, "dilation": s.dilation}
+note = texts.unreached_note(*conv.unreached(shown.x.shape, shown.kernel.shape, **geometry))
+if note:
+    st.info(note)
+note = texts.nonfinite_note(shown.out, shown.x, shown.kernel)
+if note:
+    st.warning(note, icon="⚠️")
+
+# -- figures and one cell's arithmetic; a fragment, so clicks and play redraw only this
+drawn = False
+with guarded("drawing the result"):
+    explore.cell_controls(shown)
+    explore.view(shown)
+    drawn = True
+if drawn and fresh is not None:
+    st.session_state.last_good = fresh  # only a result that drew is kept as good
+
+with guarded("preparing the downloads and code"):
+    explore.downloads(shown)
+    explore.reproduce(shown)

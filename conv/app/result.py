@@ -1,0 +1,107 @@
+"""A page's result as a typed value, and the cached work that makes it.
+
+Arrays are identified by the settings that made them (plus an upload's id
+and any edits), not by hashing megabytes each run. They are cached as shared
+read-only objects: ``st.cache_data`` would unpickle a fresh copy of a large
+input on every run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+import streamlit as st
+
+import conv
+from conv.app import arrays, budget
+from conv.app.settings import Settings
+
+__all__ = ["Result", "convolve", "fingerprint", "frozen", "input_array", "kernel_array"]
+
+
+@dataclass(frozen=True, eq=False)
+class Result:
+    """One convolution as the page shows it.
+
+    Attributes
+    ----------
+    settings : Settings
+        What produced it.
+    x, kernel, out : numpy.ndarray
+        Input and filter as used (uploads and edits applied), and ``conv2d``'s output.
+    x_id, k_id : str
+        Cache identities of ``x`` and ``kernel``.
+    pads : ((int, int), (int, int))
+        Padding per side, resolved for these shapes.
+    """
+
+    settings: Settings
+    x: np.ndarray
+    kernel: np.ndarray
+    out: np.ndarray
+    x_id: str
+    k_id: str
+    pads: tuple[tuple[int, int], tuple[int, int]]
+
+    @property
+    def filters(self) -> int:
+        return self.out.shape[2] if self.out.ndim == 3 else 1
+
+    def cell(self) -> tuple[int, int, int]:
+        """The explained (row, col, filter), clamped to this output."""
+        (row, col), f = self.settings.cell, self.settings.cell_filter
+        oh, ow = self.out.shape[:2]
+        return min(row, oh - 1), min(col, ow - 1), min(f, self.filters - 1)
+
+
+def frozen(array: np.ndarray) -> np.ndarray:
+    array.setflags(write=False)
+    return array
+
+
+def fingerprint(array: np.ndarray) -> str:
+    return hashlib.blake2b(np.ascontiguousarray(array).tobytes(), digest_size=8).hexdigest()
+
+
+@st.cache_resource(max_entries=8, ttl=1800, show_spinner=False)
+def _input(key: str, _settings: Settings) -> np.ndarray:
+    return frozen(np.array(arrays.build_input(_settings)))
+
+
+@st.cache_resource(max_entries=8, ttl=1800, show_spinner=False)
+def _kernel(key: str, x_id: str, _settings: Settings, _x: np.ndarray) -> np.ndarray:
+    return frozen(np.array(arrays.build_kernel(_settings, _x)))
+
+
+def input_array(s: Settings) -> tuple[np.ndarray, str]:
+    """The example or generated input and its id (uploads: :mod:`conv.app.uploads`)."""
+    budget.check_input_shape(s)
+    part = s.input_part()
+    key = part.to_json()
+    return _input(key, part), key
+
+
+def kernel_array(s: Settings, x: np.ndarray, x_id: str) -> tuple[np.ndarray, str]:
+    """The filter for ``x`` and its id (uploads: :mod:`conv.app.uploads`)."""
+    part = s.kernel_part()
+    key = part.to_json()
+    # A same-generator filter depends on the input's draw, so on the input's id too.
+    return _kernel(key, x_id, part, x), f"{key}|{x_id}"
+
+
+@st.cache_resource(max_entries=16, ttl=1800, show_spinner=False)
+def _convolve(x_id: str, k_id: str, params: str, _x, _k, _kwargs) -> np.ndarray:
+    return frozen(conv.conv2d(_x, _k, **_kwargs))
+
+
+def convolve(s: Settings, x: np.ndarray, x_id: str, k: np.ndarray, k_id: str) -> Result:
+    """Check the work budget, then convolve (cached); ValueError names what to change."""
+    kwargs = s.conv_kwargs()
+    budget.check(x.shape, k.shape, kwargs)
+    out = _convolve(x_id, k_id, repr(kwargs), x, k, kwargs)
+    pads = conv.resolve_padding(
+        x.shape, k.shape, stride=s.stride, padding=s.padding_arg, dilation=s.dilation
+    )
+    return Result(s, x, k, out, x_id, k_id, pads)

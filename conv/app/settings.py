@@ -1,0 +1,317 @@
+"""The user's settings as one value: its field table, URL query string and ``settings.json``.
+
+:class:`Settings` holds every choice the pages offer (where the input and the
+filter come from, and the convolution parameters). :data:`FIELDS` says, once
+per setting, how it is read and written as text; the URL, ``settings.json``
+and the widgets all go through it, so a value allowed in one is allowed in all.
+
+Examples
+--------
+>>> s, problems = Settings.from_query({"example": "seed-3d"})
+>>> s.stride, s.source, problems
+((2, 2), 'example', [])
+>>> Settings.from_query(s.to_query())[0] == s
+True
+>>> s, problems = Settings.from_query({"example": "seed-2d", "stride": "100", "padding": "-1"})
+>>> s.example, s.stride
+('seed-2d', (1, 1))
+>>> print(*problems, sep="\n")
+padding='-1' is not allowed: one of valid, same, full, custom, or N or N,N or N,N,N,N, each from 0 to 512
+stride='100' is not allowed: one integer or 'rows,cols', each from 1 to 64
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from conv import PAD_MODES, examples, generate, kernels
+from conv._conv2d import METHODS
+from conv.app import fields
+from conv.app.limits import MAX_CELLS
+
+__all__ = ["FIELDS", "KERNEL_SOURCES", "PADDINGS", "SOURCES", "Settings"]
+
+SOURCES = ("example", "generate", "upload")
+KERNEL_SOURCES = ("example", "same-rng", "generate", "preset", "upload")
+#: Input distributions: the generator's random ones, or a named pattern.
+INPUT_KINDS = (*generate.DISTRIBUTIONS, "pattern")
+PADDINGS = ("valid", "same", "full", "custom")
+#: Largest seed numpy's default_rng takes from a link (any 32-bit value).
+MAX_SEED = 2**32 - 1
+
+
+def _sides(values: tuple[int, ...]) -> tuple[int, ...]:
+    """``p``, ``rows,cols`` or ``top,bottom,left,right`` as four sides."""
+    if len(values) == 1:
+        return values * 4
+    if len(values) == 2:
+        return (values[0], values[0], values[1], values[1])
+    return values
+
+
+#: Every setting, in the order the sidebar shows them.
+FIELDS = (
+    fields.choice("source", "source", SOURCES),
+    fields.choice("example", "example", tuple(examples.EXAMPLES)),
+    fields.choice("distribution", "dist", INPUT_KINDS),
+    fields.choice("pattern", "pattern", generate.PATTERNS),
+    fields.sizes("shape", "shape", (2, 3), 1, MAX_CELLS, max_product=MAX_CELLS),
+    fields.integer("seed", "seed", 0, MAX_SEED),
+    fields.optional_int("decimals", "decimals", 0, 6),
+    fields.number("low", "low", -1e300, 1e300),
+    fields.number("high", "high", -1e300, 1e300),
+    fields.choice("kernel_source", "filter", KERNEL_SOURCES),
+    fields.names("presets", "preset", tuple(kernels.KERNELS)),
+    fields.integer("kernel_size", "ksize", 1, 31, odd=True),
+    fields.number("sigma", "sigma", 0.1, 20.0),
+    fields.sizes("kernel_shape", "kshape", (2,), 1, 63),
+    fields.integer("filters", "filters", 1, 16),
+    fields.integer("kernel_seed", "kseed", 0, MAX_SEED),
+    fields.pair("stride", "stride", 1, 64),
+    fields.choice("padding", "padding", PADDINGS),
+    fields.sizes("pad", "pad", (1, 2, 4), 0, 512, sep=",", expand=_sides),
+    fields.pair("dilation", "dilation", 1, 32),
+    fields.choice("pad_mode", "pad_mode", PAD_MODES),
+    fields.flag("flip", "flip"),
+    fields.choice("method", "method", METHODS),
+    fields.pair("cell", "cell", 0, MAX_CELLS),
+    fields.integer("cell_filter", "cellf", 0, 15),
+)
+BY_NAME = {f.name: f for f in FIELDS}
+BY_URL = {f.url: f for f in FIELDS}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the user chose, enough to rebuild the view.
+
+    The defaults are the exercise as it states it: the seed-3d example at
+    stride 2. Values are checked by :data:`FIELDS` on the way in.
+
+    Attributes
+    ----------
+    source, example
+        Where the input comes from; an example's name.
+    distribution, pattern, shape, seed, decimals, low, high
+        Generator settings for ``source="generate"``; ``distribution="pattern"``
+        draws the named pattern instead of random numbers.
+    kernel_source
+        ``"example"``, ``"same-rng"`` (drawn from the input's generator right
+        after the input, as in the exercise), ``"generate"`` (own seed),
+        ``"preset"`` (named kernels) or ``"upload"``.
+    presets, kernel_size, sigma
+        Named kernels of :mod:`conv.kernels`, one filter each.
+    kernel_shape, filters, kernel_seed
+        A generated filter's taps, filters and own seed.
+    stride, padding, pad, dilation, pad_mode, flip, method
+        Parameters of :func:`conv.conv2d`; ``pad`` is (top, bottom, left,
+        right), used when ``padding="custom"``.
+    cell, cell_filter
+        The output cell explained, and its filter.
+    """
+
+    source: str = "example"
+    example: str = "seed-3d"
+    distribution: str = "normal"
+    pattern: str = "checkerboard"
+    shape: tuple[int, ...] = (16, 16, 3)
+    seed: int = 0
+    decimals: int | None = 2
+    low: float = -1.0
+    high: float = 1.0
+    kernel_source: str = "example"
+    presets: tuple[str, ...] = ("sobel-x",)
+    kernel_size: int = 3
+    sigma: float = 1.0
+    kernel_shape: tuple[int, ...] = (3, 3)
+    filters: int = 1
+    kernel_seed: int = 1
+    stride: tuple[int, int] = (2, 2)
+    padding: str = "valid"
+    pad: tuple[int, ...] = (0, 0, 0, 0)
+    dilation: tuple[int, int] = (1, 1)
+    pad_mode: str = "zeros"
+    flip: bool = False
+    method: str = "auto"
+    cell: tuple[int, int] = (0, 0)
+    cell_filter: int = 0
+
+    # -- derived --------------------------------------------------------------
+
+    @property
+    def padding_arg(self) -> str | tuple[tuple[int, int], tuple[int, int]]:
+        """The ``padding`` argument for :func:`conv.conv2d`."""
+        if self.padding == "custom":
+            top, bottom, left, right = self.pad
+            return ((top, bottom), (left, right))
+        return self.padding
+
+    def conv_kwargs(self) -> dict:
+        """Keyword arguments for :func:`conv.conv2d` (everything but the arrays)."""
+        return {
+            "stride": self.stride, "padding": self.padding_arg, "dilation": self.dilation,
+            "pad_mode": self.pad_mode, "flip": self.flip, "method": self.method,
+        }  # fmt: skip
+
+    @property
+    def random_input(self) -> bool:
+        return self.source == "generate" and self.distribution != "pattern"
+
+    def kernel_sources(self) -> tuple[str, ...]:
+        """Filter sources that make sense for this input."""
+        first = ("example",) if self.source == "example" else ("same-rng",) * self.random_input
+        return (*first, "generate", "preset", "upload")
+
+    def input_part(self) -> Settings:
+        """Only what shapes the input (the rest at defaults): a cache key for it."""
+        keep = ("source", "example", "distribution", "pattern", "shape", "seed", "decimals")
+        return Settings(**{name: getattr(self, name) for name in (*keep, "low", "high")})
+
+    def kernel_part(self) -> Settings:
+        """Without the convolution parameters, which do not shape the filter."""
+        default = Settings()
+        skip = ("stride", "padding", "pad", "dilation", "pad_mode", "flip", "method", "cell")
+        return dataclasses.replace(self, **{n: getattr(default, n) for n in (*skip, "cell_filter")})
+
+    # -- changes ---------------------------------------------------------------
+
+    def with_example(self, name: str) -> Settings:
+        """These settings on example ``name``, with the example's own parameters."""
+        ex = examples.example(name)
+        padding, pad = _padding_fields(ex.padding)
+        return dataclasses.replace(
+            self, source="example", example=name, kernel_source="example", stride=_pair(ex.stride),
+            dilation=_pair(ex.dilation), padding=padding, pad=pad, pad_mode=ex.pad_mode,
+            flip=bool(ex.flip), cell=(0, 0), cell_filter=0,
+        )  # fmt: skip
+
+    def with_value(self, name: str, value: object) -> Settings:
+        """A copy with field ``name`` set from a widget or JSON value, checked by its field.
+
+        Choosing an example applies its parameters; a filter source that no
+        longer fits the input moves to the first that does.
+        """
+        field = BY_NAME[name]
+        text = value if isinstance(value, str) else field.text(value)
+        new = dataclasses.replace(self, **{name: field.read(text)})
+        if name == "example" or (name == "source" and value == "example"):
+            new = new.with_example(new.example)
+        return new.fitted()
+
+    def fitted(self) -> Settings:
+        """These settings with a filter source that fits the input source."""
+        if self.kernel_source in self.kernel_sources():
+            return self
+        return dataclasses.replace(self, kernel_source=self.kernel_sources()[0])
+
+    # -- text ------------------------------------------------------------------
+
+    def to_query(self) -> dict[str, str]:
+        """The settings as query keys and text; only keys that matter for the sources chosen."""
+        skip = set()
+        if self.source != "example":
+            skip.add("example")
+        if self.source != "generate":
+            skip |= {"distribution", "pattern", "shape", "seed", "decimals", "low", "high"}
+        elif self.distribution == "pattern":
+            skip |= {"seed", "decimals", "low", "high"}
+        else:
+            skip.add("pattern")
+            if self.distribution == "normal":
+                skip |= {"low", "high"}
+        if self.kernel_source != "preset":
+            skip |= {"presets", "kernel_size", "sigma"}
+        if self.kernel_source not in ("same-rng", "generate"):
+            skip |= {"kernel_shape", "filters"}
+        if self.kernel_source != "generate":
+            skip.add("kernel_seed")
+        if self.padding != "custom":
+            skip.add("pad")
+        if self.cell_filter == 0:
+            skip.add("cell_filter")
+        return {f.url: f.text(getattr(self, f.name)) for f in FIELDS if f.name not in skip}
+
+    @classmethod
+    def from_query(cls, query: Mapping[str, object]) -> tuple[Settings, list[str]]:
+        """Settings from a query mapping, and one sentence per key that could not be used.
+
+        Every valid key is kept; a bad or unknown one is named (key, value,
+        what is allowed) and left at its default. With an example and no
+        explicit parameters, the example's own are used.
+        """
+        q = {k: (v[-1] if isinstance(v, list) and v else v) for k, v in query.items()}
+        problems = [f"{k}: unknown key, ignored" for k in q if k not in BY_URL]
+        if "padding" in q and q["padding"] not in PADDINGS:
+            # Older links wrote the sides into 'padding' itself.
+            sides = q.pop("padding")
+            try:
+                BY_URL["pad"].read(sides)
+                q.setdefault("pad", sides)
+                q["padding"] = "custom"
+            except ValueError:
+                problems.append(
+                    f"padding={sides!r} is not allowed: one of {', '.join(PADDINGS)}, "
+                    f"or {BY_URL['pad'].allowed}"
+                )
+        values: dict[str, object] = {}
+        for key, raw in q.items():
+            if key in BY_URL:
+                try:
+                    values[BY_URL[key].name] = BY_URL[key].read(raw)
+                except ValueError as error:
+                    problems.append(str(error))
+        generator_keys = {"distribution", "pattern", "shape", "seed"}
+        source = values.get("source")
+        if source is None:
+            source = "generate" if generator_keys & set(values) else "example"
+        start = cls(source=source)
+        if source == "example":
+            start = start.with_example(values.get("example", start.example))
+        elif source == "generate":
+            start = dataclasses.replace(start, kernel_source="same-rng", stride=(1, 1))
+        else:
+            start = dataclasses.replace(start, kernel_source="preset", stride=(1, 1))
+        settings = dataclasses.replace(start, **values)
+        fitted = settings.fitted()
+        if fitted.kernel_source != settings.kernel_source:
+            problems.append(
+                f"filter={settings.kernel_source!r} does not fit source={settings.source!r}"
+                f" here; using {fitted.kernel_source!r}"
+            )
+        return fitted, problems
+
+    def to_json(self) -> str:
+        """The settings as an indented JSON object (for download, and to load back)."""
+        return json.dumps({f.name: getattr(self, f.name) for f in FIELDS}, indent=2)
+
+    @classmethod
+    def from_json(cls, text: str) -> tuple[Settings, list[str]]:
+        """Settings from :meth:`to_json`'s text, checked as a link's are."""
+        try:
+            data = json.loads(text)
+        except ValueError as error:
+            raise ValueError(f"settings.json is not valid JSON: {error}") from None
+        if not isinstance(data, dict):
+            raise ValueError("settings.json must hold one JSON object of settings")
+        unknown = [f"{k}: unknown setting, ignored" for k in data if k not in BY_NAME]
+        query = {BY_NAME[k].url: v for k, v in data.items() if k in BY_NAME}
+        settings, problems = cls.from_query(query)
+        return settings, unknown + problems
+
+
+def _pair(value) -> tuple[int, int]:
+    return (int(value), int(value)) if isinstance(value, int) else (int(value[0]), int(value[1]))
+
+
+def _padding_fields(padding) -> tuple[str, tuple[int, int, int, int]]:
+    if isinstance(padding, str):
+        return padding, (0, 0, 0, 0)
+    if isinstance(padding, int):
+        return "custom", (padding,) * 4
+    rows, cols = padding
+    if isinstance(rows, int):
+        return "custom", (rows, rows, cols, cols)
+    return "custom", (*rows, *cols)

@@ -1,0 +1,173 @@
+"""The sidebar's sections, shared by every page: input, filter, parameters, settings file.
+
+Each section draws widgets bound to the session's :class:`Settings` (see
+:func:`conv.app.state.bind`) and returns what it needs later (an upload).
+:func:`arrays` then turns the settings and uploads into the input and filter.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from conv import PAD_MODES, examples, generate, kernels
+from conv._conv2d import METHODS
+from conv.app import result, state, uploads
+from conv.app.limits import EDITABLE_CELLS
+from conv.app.settings import INPUT_KINDS, PADDINGS
+from conv.app.uploads import Upload
+
+__all__ = ["arrays", "filter_section", "input_section", "parameter_section", "settings_file"]
+
+SOURCE_LABELS = {"example": "Example", "generate": "Generate", "upload": "Upload"}
+KERNEL_LABELS = {
+    "example": "The example's filter",
+    "same-rng": "Draw after the input (same generator)",
+    "generate": "Generate (own seed)",
+    "preset": "Named kernel(s)",
+    "upload": "Upload",
+}
+bind = state.bind
+
+
+def input_section() -> Upload | None:
+    """Where the input comes from; the upload, when that is the source."""
+    s = state.current()
+    st.header("1 · Input")
+    st.radio("source", list(SOURCE_LABELS), format_func=SOURCE_LABELS.get, horizontal=True,
+             **bind("source"))  # fmt: skip
+    if s.source == "example":
+        st.selectbox("example", list(examples.EXAMPLES), **bind("example"))
+        st.caption(examples.EXAMPLES[s.example].description)
+        return None
+    if s.source == "upload":
+        return uploads.uploader("input file", "x_upload", bank=False)
+    st.selectbox("distribution", INPUT_KINDS, **bind("distribution"))
+    if s.distribution == "pattern":
+        st.selectbox("pattern", generate.PATTERNS, **bind("pattern"))
+    st.text_input("shape (H×W or H×W×C)", **bind("shape"))
+    if s.distribution != "pattern":
+        c1, c2 = st.columns(2)
+        c1.number_input("seed", min_value=0, step=1, **bind("seed"))
+        c2.selectbox("round to decimals", ["none", *map(str, range(7))], **bind("decimals"))
+        if s.distribution != "normal":
+            c1.number_input("low", **bind("low"))
+            c2.number_input("high", **bind("high"))
+    return None
+
+
+def filter_section() -> Upload | None:
+    """Where the filter comes from; the upload, when that is the source."""
+    s = state.current()
+    st.header("2 · Filter")
+    st.radio("filter source", s.kernel_sources(), format_func=KERNEL_LABELS.get,
+             **bind("kernel_source"))  # fmt: skip
+    if s.kernel_source == "preset":
+        st.multiselect(
+            "named kernels (one filter each)", list(kernels.KERNELS),
+            help="On a multi-channel input each acts on the channel mean.", **bind("presets"),
+        )  # fmt: skip
+        for name in s.presets:
+            st.caption(f"**{name}**: {kernels.KERNELS[name]}")
+        if set(s.presets) & set(kernels.SIZED_KERNELS):
+            c1, c2 = st.columns(2)
+            c1.number_input("size", min_value=1, max_value=31, step=2, **bind("kernel_size"))
+            if "gaussian" in s.presets:
+                c2.number_input("sigma", min_value=0.1, max_value=20.0, step=0.1,
+                                **bind("sigma"))  # fmt: skip
+    elif s.kernel_source in ("same-rng", "generate"):
+        c1, c2, c3 = st.columns(3)
+        c1.number_input("KH", min_value=1, max_value=63, step=1, **bind("kernel_shape", 0))
+        c2.number_input("KW", min_value=1, max_value=63, step=1, **bind("kernel_shape", 1))
+        c3.number_input("filters", min_value=1, max_value=16, step=1, **bind("filters"))
+        if s.kernel_source == "generate":
+            st.number_input("filter seed", min_value=0, step=1, **bind("kernel_seed"))
+        else:
+            st.caption(
+                "Drawn from the input's generator right after the input, as in the exercise."
+            )
+    elif s.kernel_source == "upload":
+        return uploads.uploader("filter file", "k_upload", bank=True)
+    return None
+
+
+def parameter_section() -> None:
+    """Stride, dilation, padding, pad mode, flip and method."""
+    s = state.current()
+    st.header("3 · Parameters")
+    c1, c2 = st.columns(2)
+    c1.number_input("stride (rows)", min_value=1, max_value=64, step=1, **bind("stride", 0))
+    c2.number_input("stride (cols)", min_value=1, max_value=64, step=1, **bind("stride", 1))
+    c1.number_input("dilation (rows)", min_value=1, max_value=32, step=1, **bind("dilation", 0))
+    c2.number_input("dilation (cols)", min_value=1, max_value=32, step=1, **bind("dilation", 1))
+    c1.selectbox("padding", PADDINGS, **bind("padding"))
+    c2.selectbox("pad mode", PAD_MODES, **bind("pad_mode"))
+    if s.padding == "custom":
+        for i, (col, side) in enumerate(
+            zip(st.columns(4), ("top", "bottom", "left", "right"), strict=True)
+        ):
+            col.number_input(side, min_value=0, max_value=512, step=1, **bind("pad", i))
+    st.toggle("true convolution (flip the kernel 180°)", **bind("flip"))
+    st.selectbox("method", METHODS, help="auto picks direct or FFT by size.",
+                 **bind("method"))  # fmt: skip
+
+
+def settings_file() -> None:
+    """Load a settings.json back, and say what a link can and cannot carry."""
+    with st.expander("Settings file and links"):
+        st.file_uploader("load settings.json", type=["json"], key="settings_json",
+                         on_change=state.load_json, args=("settings_json",))  # fmt: skip
+        st.caption(
+            "Every setting is in the address bar: copy the link to share this view. "
+            "Uploaded files and in-place edits are not: share them as files."
+        )
+
+
+def arrays(
+    x_upload: Upload | None, k_upload: Upload | None, x_slot, k_slot
+) -> tuple[np.ndarray, str, np.ndarray, str]:
+    """Input and filter (with in-place edits) for the current settings; ValueError if not."""
+    s = state.current()
+    if s.source == "upload":
+        x, x_id = uploads.read(x_upload, "input", max_ndim=3)
+    else:
+        x, x_id = result.input_array(s)
+    with x_slot:
+        x, x_id = _edited(x, x_id, "input", "edit_x")
+    if s.kernel_source == "upload":
+        k, k_id = uploads.read(k_upload, "filter", max_ndim=4)
+    else:
+        k, k_id = result.kernel_array(s, x, x_id)
+    with k_slot:
+        k, k_id = _edited(k, k_id, "filter", "edit_k")
+    return x, x_id, k, k_id
+
+
+def _edited(array: np.ndarray, array_id: str, label: str, key: str) -> tuple[np.ndarray, str]:
+    """``array`` with the user's in-place edits (small arrays only), and its id."""
+    a = array if array.ndim > 2 else array[:, :, None]
+    a = a.reshape(a.shape[0], a.shape[1], -1)
+    if a.shape[0] * a.shape[1] > EDITABLE_CELLS or a.shape[2] > 8:
+        return array, array_id
+    with st.expander(f"Edit {label} values"):
+        trailing = list(np.ndindex(array.shape[2:]))
+        names = (
+            [f"[:, :, {', '.join(map(str, i))}]" for i in trailing]
+            if len(trailing) > 1
+            else [label]
+        )
+        slices = []
+        # Tabs keep every editor drawn, so edits to one slice survive looking at another.
+        for i, tab in enumerate(st.tabs(names)):
+            with tab:
+                frame = pd.DataFrame(a[:, :, i])
+                frame.columns = frame.columns.astype(str)
+                edited = st.data_editor(frame, key=f"{key}_{result.fingerprint(array)}_{i}")
+                slices.append(edited.to_numpy(dtype=float))
+    out = np.stack(slices, axis=2).reshape(array.shape).astype(np.result_type(array, float))
+    if np.isnan(out).any():
+        raise ValueError(f"{label}: every edited cell needs a number")
+    if np.array_equal(out, array):
+        return array, array_id
+    return result.frozen(out), "edited:" + result.fingerprint(out)
