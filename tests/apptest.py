@@ -1,7 +1,10 @@
-"""Opening the page under streamlit.testing.v1.AppTest, shared by the AppTest suites."""
+"""Opening the page under streamlit.testing.v1.AppTest, and reading what it shows."""
 
+import base64
+import json
 from pathlib import Path
 
+import numpy as np
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -16,3 +19,41 @@ def open_app(**query) -> AppTest:
     at.run()
     assert not at.exception, at.exception
     return at
+
+
+def result(at: AppTest):
+    """The typed result the page shows (``conv.app.result.Result``), or None."""
+    return at.session_state["last_good"] if "last_good" in at.session_state else None
+
+
+def figures(at: AppTest) -> list[dict]:
+    """Every plotly figure on the page, as plotly JSON, in page order."""
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def output_shown(at: AppTest) -> np.ndarray | None:
+    """The output as drawn: (OH, OW, F) with NaN where no cell is drawn, or None.
+
+    Read from the output figure's heatmaps, whose x and y say which output
+    row and column each drawn cell is.
+    """
+    output = [f for f in figures(at) if f["layout"]["title"]["text"].startswith("output")]
+    if not output:
+        return None
+    maps = [t for t in output[0]["data"] if t["type"] == "heatmap"]
+    ys, xs = plotly_array(maps[0]["y"]).astype(int), plotly_array(maps[0]["x"]).astype(int)
+    shown = np.full((ys.max() + 1, xs.max() + 1, len(maps)), np.nan)
+    for f, trace in enumerate(maps):
+        shown[np.ix_(ys, xs, [f])] = plotly_array(trace["z"]).reshape(len(ys), len(xs), 1)
+    return shown
+
+
+def plotly_array(value) -> np.ndarray:
+    """A plotly JSON array: a list (None for gaps) or a typed array ``{dtype, bdata, shape}``."""
+    if isinstance(value, dict):
+        data = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+        shape = value.get("shape")
+        if shape:
+            data = data.reshape([int(n) for n in str(shape).split(",")])
+        return data.astype(float)
+    return np.array(value, dtype=float)  # None becomes NaN

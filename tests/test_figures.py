@@ -8,8 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import conv
-from conv import figure_size, figures
-from conv.io.limits import MAX_DRAWN_CELLS
+from conv.app import figure_size, figures
+from conv.app.limits import MAX_DRAWN_CELLS
 
 
 def heatmaps(fig):

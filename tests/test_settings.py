@@ -1,4 +1,4 @@
-"""Recipe and snippets: URL round trips, readable errors, and code that really reproduces."""
+"""Settings and snippets: URL and JSON round trips, every bad key named, code that reproduces."""
 
 import json
 
@@ -8,8 +8,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from reference import reference_conv2d
 
-from conv.recipe import PAD_MODES, Recipe
-from conv.snippets import numpy_code, torch_code
+from conv import PAD_MODES
+from conv.app.arrays import build_input, build_kernel
+from conv.app.settings import Settings
+from conv.app.snippets import numpy_code, torch_code
 
 
 def run_snippet(code: str, tmp_path, monkeypatch, x=None, k=None) -> np.ndarray:
@@ -23,7 +25,7 @@ def run_snippet(code: str, tmp_path, monkeypatch, x=None, k=None) -> np.ndarray:
     return namespace["out"]
 
 
-def reference_for(recipe: Recipe, x, k):
+def reference_for(recipe: Settings, x, k):
     return reference_conv2d(
         x,
         k,
@@ -38,7 +40,7 @@ def reference_for(recipe: Recipe, x, k):
 # -- query string --------------------------------------------------------------
 
 recipes = st.builds(
-    Recipe,
+    Settings,
     source=st.sampled_from(["example", "generate"]),
     example=st.sampled_from(["seed-2d", "seed-3d", "test-image"]),
     distribution=st.sampled_from(["normal", "uniform", "integers", "pattern"]),
@@ -64,12 +66,13 @@ recipes = st.builds(
     flip=st.booleans(),
     method=st.sampled_from(["auto", "direct", "fft"]),
     cell=st.tuples(st.integers(0, 9), st.integers(0, 9)),
-)
+).map(Settings.fitted)
 
 
 @given(recipes)
 def test_query_round_trip_keeps_every_setting_that_matters(recipe):
-    back = Recipe.from_query(recipe.to_query())
+    back, problems = Settings.from_query(recipe.to_query())
+    assert problems == []
     assert all(isinstance(v, str) for v in recipe.to_query().values())
     # Settings of sources not in use are not written, by design; compare the rest.
     for name in ("source", "stride", "dilation", "padding", "pad_mode", "flip", "method", "cell"):
@@ -87,52 +90,103 @@ def test_query_round_trip_keeps_every_setting_that_matters(recipe):
 
 
 def test_example_alone_opens_with_the_examples_own_parameters():
-    r = Recipe.from_query({"example": "seed-3d"})
+    r, _ = Settings.from_query({"example": "seed-3d"})
     assert (r.source, r.example, r.kernel_source) == ("example", "seed-3d", "example")
     assert r.stride == (2, 2) and r.padding == "valid"
-    image = Recipe.from_query({"example": "test-image"})
+    image, _ = Settings.from_query({"example": "test-image"})
     assert (image.padding, image.pad_mode) == ("same", "replicate")
 
 
 def test_explicit_parameters_override_the_example():
-    r = Recipe.from_query({"example": "seed-3d", "stride": "1,3", "padding": "1,2,3,4"})
+    r, _ = Settings.from_query({"example": "seed-3d", "stride": "1,3", "padding": "1,2,3,4"})
     assert r.stride == (1, 3)
     assert (r.padding, r.pad, r.padding_arg) == ("custom", (1, 2, 3, 4), ((1, 2), (3, 4)))
 
 
 def test_streamlit_style_list_values_use_the_last_one():
-    assert Recipe.from_query({"stride": ["1", "3"]}).stride == (3, 3)
+    assert Settings.from_query({"stride": ["1", "3"]})[0].stride == (3, 3)
 
 
 @pytest.mark.parametrize(
     ("query", "words"),
     [
-        ({"stride": "two"}, ["'stride'", "'two'"]),
-        ({"stride": "0"}, ["'stride'", "'0'"]),
-        ({"dilation": "1,2,3"}, ["'dilation'", "'1,2,3'"]),
-        ({"padding": "big"}, ["'padding'", "'big'"]),
-        ({"padding": "-1"}, ["'padding'", "'-1'"]),
-        ({"shape": "12"}, ["'shape'", "'12'"]),
-        ({"flip": "maybe"}, ["'flip'", "'maybe'"]),
-        ({"seed": "1.5"}, ["'seed'", "'1.5'"]),
-        ({"example": "seed-4d"}, ["example", "'seed-4d'"]),
-        ({"pad_mode": "mirror"}, ["pad_mode", "'mirror'"]),
-        ({"source": "camera"}, ["source", "'camera'"]),
-        ({"filter": "magic"}, ["kernel_source", "'magic'"]),
+        ({"stride": "two"}, ["stride='two'", "from 1 to 64"]),
+        ({"stride": "0"}, ["stride='0'", "from 1 to 64"]),
+        ({"stride": "100"}, ["stride='100'", "from 1 to 64"]),
+        ({"dilation": "1,2,3"}, ["dilation='1,2,3'", "from 1 to 32"]),
+        ({"padding": "big"}, ["padding='big'", "valid, same, full"]),
+        ({"padding": "-1"}, ["padding='-1'", "from 0 to 512"]),
+        ({"shape": "12"}, ["shape='12'", "NxN or NxNxN"]),
+        ({"kshape": "99x99"}, ["kshape='99x99'", "from 1 to 63"]),
+        ({"flip": "maybe"}, ["flip='maybe'", "0 or 1"]),
+        ({"seed": "1.5"}, ["seed='1.5'", "integer"]),
+        ({"seed": "-4"}, ["seed='-4'", "from 0 to"]),
+        ({"example": "seed-4d"}, ["example='seed-4d'", "seed-2d"]),
+        ({"pad_mode": "mirror"}, ["pad_mode='mirror'", "reflect"]),
+        ({"source": "camera"}, ["source='camera'", "upload"]),
+        ({"filter": "magic"}, ["filter='magic'", "preset"]),
+        ({"pattern": "nope"}, ["pattern='nope'", "checkerboard"]),
+        ({"preset": "laplacian"}, ["preset='laplacian'", "laplacian-4"]),
+        ({"ksize": "4"}, ["ksize='4'", "odd"]),
+        ({"colour": "red"}, ["colour", "unknown"]),
     ],
 )
-def test_bad_query_values_are_named_in_the_error(query, words):
-    with pytest.raises(ValueError) as info:
-        Recipe.from_query(query)
+def test_each_bad_query_value_is_named_with_what_is_allowed(query, words):
+    settings, problems = Settings.from_query(query)
+    assert len(problems) == 1
     for word in words:
-        assert word in str(info.value)
+        assert word in problems[0]
+    assert settings == Settings()  # nothing valid was given: the exercise as stated
+
+
+def test_a_bad_key_does_not_throw_the_valid_ones_away():
+    settings, problems = Settings.from_query(
+        {"example": "seed-2d", "padding": "-1", "stride": "3", "dilation": "99"}
+    )
+    assert (settings.example, settings.stride, settings.padding) == ("seed-2d", (3, 3), "valid")
+    assert settings.dilation == (1, 1)
+    assert len(problems) == 2 and "padding='-1'" in problems[0] and "dilation='99'" in problems[1]
+
+
+def test_a_bare_link_and_every_fallback_open_the_exercise_as_stated():
+    for query in ({}, {"stride": "x"}, {"example": "nope"}):
+        settings, _ = Settings.from_query(query)
+        assert (settings.example, settings.stride, settings.kernel_source) == (
+            "seed-3d", (2, 2), "example",
+        )  # fmt: skip
+    assert Settings() == Settings.from_query({})[0]
+
+
+def test_a_generated_filter_works_with_a_pattern_input():
+    s, problems = Settings.from_query(
+        {"source": "generate", "dist": "pattern", "pattern": "disk", "filter": "generate"}
+    )
+    assert problems == [] and s.kernel_source == "generate"
+    x = build_input(s)
+    k = build_kernel(s, x)
+    want = np.random.default_rng(s.kernel_seed).normal(size=k.shape).round(2)
+    np.testing.assert_array_equal(k, want)
 
 
 def test_json_holds_every_setting():
-    r = Recipe(stride=(2, 3), padding="custom", pad=(1, 0, 2, 0), flip=True)
+    r = Settings(stride=(2, 3), padding="custom", pad=(1, 0, 2, 0), flip=True)
     data = json.loads(r.to_json())
     assert data["stride"] == [2, 3] and data["pad"] == [1, 0, 2, 0] and data["flip"] is True
-    assert set(data) == set(Recipe.__dataclass_fields__)
+    assert set(data) == set(Settings.__dataclass_fields__)
+
+
+@given(recipes)
+def test_json_loads_back_to_the_same_settings(recipe):
+    back, problems = Settings.from_json(recipe.to_json())
+    assert problems == [] and back == recipe.fitted()
+
+
+def test_bad_json_is_named():
+    with pytest.raises(ValueError, match="not valid JSON"):
+        Settings.from_json("{stride: 2")
+    settings, problems = Settings.from_json('{"stride": [0, 2], "colour": 1, "flip": true}')
+    assert settings.flip is True and settings.stride == (2, 2)
+    assert any("colour" in p for p in problems) and any("stride='0,2'" in p for p in problems)
 
 
 # -- arrays ----------------------------------------------------------------------
@@ -140,12 +194,12 @@ def test_json_holds_every_setting():
 
 def test_same_generator_reproduces_the_exercise(exercise_3d):
     x_want, k_want, first_row = exercise_3d
-    r = Recipe.from_query(
+    r, _ = Settings.from_query(
         {"source": "generate", "shape": "33x33x3", "seed": "123", "kshape": "5x5", "stride": "2"}
     )
     assert r.kernel_source == "same-rng"
-    x = r.build_input()
-    k = r.build_kernel(x)
+    x = build_input(r)
+    k = build_kernel(r, x)
     np.testing.assert_array_equal(x, x_want)
     np.testing.assert_array_equal(k, k_want)
     out = reference_for(r, x, k)
@@ -154,40 +208,42 @@ def test_same_generator_reproduces_the_exercise(exercise_3d):
 
 
 def test_generated_filter_bank_has_one_slice_per_filter():
-    r = Recipe(source="generate", shape=(6, 7), kernel_source="generate", filters=3)
-    x = r.build_input()
-    k = r.build_kernel(x)
+    r = Settings(source="generate", shape=(6, 7), kernel_source="generate", filters=3)
+    x = build_input(r)
+    k = build_kernel(r, x)
     assert k.shape == (3, 3, 1, 3)
     want = np.random.default_rng(r.kernel_seed).normal(size=(3, 3, 1, 3)).round(2)
     np.testing.assert_array_equal(k, want)
 
 
 def test_presets_stack_as_filters_and_average_over_channels():
-    r = Recipe(source="generate", shape=(5, 5, 3), kernel_source="preset", presets=("sobel-x",))
-    k = r.build_kernel(r.build_input())
+    r = Settings(source="generate", shape=(5, 5, 3), kernel_source="preset", presets=("sobel-x",))
+    k = build_kernel(r, build_input(r))
     sobel = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]) / 3
     assert k.shape == (3, 3, 3)
     for c in range(3):
         np.testing.assert_allclose(k[:, :, c], sobel)
-    two = Recipe(source="generate", shape=(5, 5), kernel_source="preset", presets=("sobel-x",) * 2)
-    assert two.build_kernel(two.build_input()).shape == (3, 3, 1, 2)
+    two = Settings(
+        source="generate", shape=(5, 5), kernel_source="preset", presets=("sobel-x",) * 2
+    )
+    assert build_kernel(two, build_input(two)).shape == (3, 3, 1, 2)
 
 
 @pytest.mark.parametrize(
     ("recipe", "words"),
     [
-        (Recipe(source="upload", kernel_source="upload"), ["filter", "upload"]),
-        (Recipe(source="generate", kernel_source="example"), ["filter", "example"]),
-        (Recipe(source="generate", kernel_source="preset", presets=()), ["preset"]),
+        (Settings(source="upload", kernel_source="upload"), ["filter source 'upload'"]),
+        (Settings(source="generate", kernel_source="example"), ["filter", "example"]),
+        (Settings(source="generate", kernel_source="preset", presets=()), ["preset"]),
         (
-            Recipe(source="generate", distribution="pattern", kernel_source="same-rng"),
+            Settings(source="generate", distribution="pattern", kernel_source="same-rng"),
             ["same-rng", "random"],
         ),
     ],
 )
 def test_impossible_sources_say_what_is_missing(recipe, words):
     with pytest.raises(ValueError) as info:
-        recipe.build_kernel(recipe.build_input(np.ones((4, 4))))
+        build_kernel(recipe, np.ones((4, 4)))
     for word in words:
         assert word in str(info.value)
 
@@ -199,7 +255,7 @@ def test_numpy_code_for_the_2d_exercise_prints_it_and_gives_the_published_answer
     exercise_2d, tmp_path, monkeypatch
 ):
     x, k, published = exercise_2d
-    r = Recipe.from_query({"example": "seed-2d"})
+    r, _ = Settings.from_query({"example": "seed-2d"})
     code = numpy_code(r, x, k)
     assert "[0.15, 0.71, 0.26, -0.11, -2.03]" in code  # a literal, no files needed
     np.testing.assert_allclose(run_snippet(code, tmp_path, monkeypatch).round(2), published)
@@ -209,7 +265,7 @@ def test_numpy_code_for_the_3d_exercise_uses_the_seeded_generator(
     exercise_3d, tmp_path, monkeypatch
 ):
     x, k, first_row = exercise_3d
-    code = numpy_code(Recipe.from_query({"example": "seed-3d"}), x, k)
+    code = numpy_code(Settings.from_query({"example": "seed-3d"})[0], x, k)
     assert "default_rng(123)" in code and "np.load" not in code
     out = run_snippet(code, tmp_path, monkeypatch)
     assert out.shape == (15, 15)
@@ -240,9 +296,9 @@ CASES = [
 
 @pytest.mark.parametrize("query", CASES, ids=lambda q: "&".join(f"{k}={v}" for k, v in q.items()))
 def test_numpy_and_torch_code_match_the_loop_reference(query, tmp_path, monkeypatch):
-    r = Recipe.from_query(query)
-    x = r.build_input()
-    k = r.build_kernel(x)  # a 2-D input with a filter bank stays 2-D
+    r, _ = Settings.from_query(query)
+    x = build_input(r)
+    k = build_kernel(r, x)  # a 2-D input with a filter bank stays 2-D
     want = reference_for(r, x, k)
     got = run_snippet(numpy_code(r, x, k), tmp_path, monkeypatch, x, k)
     np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10)
@@ -251,15 +307,15 @@ def test_numpy_and_torch_code_match_the_loop_reference(query, tmp_path, monkeypa
     np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10)
 
 
-def test_a_missing_upload_is_named():
-    with pytest.raises(ValueError, match="input: upload a file"):
-        Recipe(source="upload").build_input()
+def test_an_upload_source_is_not_built_from_settings():
+    with pytest.raises(ValueError, match="source='upload' has no settings"):
+        build_input(Settings(source="upload"))
 
 
 def test_edited_arrays_are_not_described_by_their_generator(tmp_path, monkeypatch):
-    r = Recipe(source="generate", shape=(4, 4), kernel_source="same-rng")
-    x = r.build_input()
-    k = r.build_kernel(x)
+    r = Settings(source="generate", shape=(4, 4), kernel_source="same-rng")
+    x = build_input(r)
+    k = build_kernel(r, x)
     x = x.copy()
     x[1, 2] = 99.0  # as after an edit in the app
     code = numpy_code(r, x, k)
@@ -271,7 +327,7 @@ def test_large_arrays_are_loaded_from_the_downloads(tmp_path, monkeypatch):
     rng = np.random.default_rng(5)
     x = rng.normal(size=(30, 30))  # as if uploaded: no generator describes it
     k = rng.normal(size=(3, 3))
-    r = Recipe(source="upload", kernel_source="upload")
+    r = Settings(source="upload", kernel_source="upload")
     code = numpy_code(r, x, k)
     assert 'np.load("input.npy")' in code and "k = np.array(" in code
     got = run_snippet(code, tmp_path, monkeypatch, x, k)
@@ -281,7 +337,7 @@ def test_large_arrays_are_loaded_from_the_downloads(tmp_path, monkeypatch):
 def test_float32_arrays_stay_float32_in_the_code(tmp_path, monkeypatch):
     x = np.arange(12, dtype=np.float32).reshape(3, 4) / 7
     k = np.ones((2, 2), dtype=np.float32) / 3
-    code = numpy_code(Recipe(source="upload", kernel_source="upload"), x, k)
+    code = numpy_code(Settings(source="upload", kernel_source="upload", stride=(1, 1)), x, k)
     out = run_snippet(code, tmp_path, monkeypatch)
     assert out.dtype == np.float32
     np.testing.assert_allclose(out, reference_conv2d(x, k), rtol=1e-6)
@@ -291,7 +347,7 @@ def test_a_2d_input_with_a_filter_bank_is_loaded_as_downloaded(tmp_path, monkeyp
     rng = np.random.default_rng(8)
     x = rng.normal(size=(20, 20))  # too large to print: the code loads input.npy
     k = rng.normal(size=(3, 3, 1, 2))
-    r = Recipe(source="upload", kernel_source="upload", padding="same")
+    r = Settings(source="upload", kernel_source="upload", padding="same")
     code = numpy_code(r, x, k)
     assert 'x = np.load("input.npy")' in code and "x = x[:, :, None]" in code
     got = run_snippet(code, tmp_path, monkeypatch, x, k)  # input.npy holds the 2-D array

@@ -16,6 +16,7 @@ import streamlit as st
 import conv
 from conv import io as conv_io
 from conv.app import figure_size, figures, snippets, state
+from conv.app.guard import guarded
 from conv.app.result import Result
 
 __all__ = ["cell_controls", "downloads", "reproduce", "view"]
@@ -91,13 +92,24 @@ def _position(last: int) -> int:
     return ss.step_index
 
 
-def view(res: Result) -> None:
-    """The figures and the explained cell, as a fragment that play reruns on a timer."""
+def view(res: Result) -> bool:
+    """Draw the figures and the explained cell, as a fragment that play reruns on a timer.
+
+    Returns whether they were drawn; an error inside is one sentence, not a traceback.
+    """
     every = TICK if ss.get("playing") else None
     st.fragment(_view, run_every=every)(res)
+    return ss.pop("view_drawn", False)
 
 
 def _view(res: Result) -> None:
+    # Guarded inside the fragment: its reruns do not pass through the page's guard.
+    with guarded("drawing the result"):
+        _draw(res)
+        ss.view_drawn = True
+
+
+def _draw(res: Result) -> None:
     s = state.current()
     oh, ow = res.out.shape[:2]
     last = oh * ow - 1

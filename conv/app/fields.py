@@ -49,23 +49,28 @@ class Field:
     parse: Callable[[str], Any]
     text: Callable[[Any], str]
     allowed: str
+    sep: str = ","
+
+    def as_text(self, raw: object) -> str:
+        """A JSON value (list, bool, null, number) as this field's text."""
+        return _json_text(raw, self.sep)
 
     def read(self, raw: object) -> Any:
         """Parse ``raw`` (text, or a JSON value) or raise ``ValueError`` naming key and value."""
-        text = _json_text(raw)
+        text = self.as_text(raw)
         try:
             return self.parse(text.strip())
         except (ValueError, OverflowError):
             raise ValueError(f"{self.url}={text!r} is not allowed: {self.allowed}") from None
 
 
-def _json_text(raw: object) -> str:
+def _json_text(raw: object, sep: str) -> str:
     if raw is None:
         return "none"
     if isinstance(raw, bool):
         return "1" if raw else "0"
     if isinstance(raw, list | tuple):
-        return ",".join(_json_text(v) for v in raw)
+        return sep.join(_json_text(v, sep) for v in raw)
     return str(raw)
 
 
@@ -144,6 +149,8 @@ def flag(name: str, url: str) -> Field:
     table = {"1": True, "true": True, "0": False, "false": False}
 
     def parse(text: str) -> bool:
+        if text.lower() not in table:
+            raise ValueError
         return table[text.lower()]
 
     return Field(name, url, parse, lambda v: "1" if v else "0", "0 or 1")
@@ -193,4 +200,4 @@ def sizes(
     words = " or ".join(sep.join("N" * n) for n in lengths) + f", each from {low} to {high}"
     if max_product is not None:
         words += f", at most {max_product:,} cells"
-    return Field(name, url, parse, lambda v: sep.join(map(str, v)), words)
+    return Field(name, url, parse, lambda v: sep.join(map(str, v)), words, sep)

@@ -15,7 +15,8 @@ True
 >>> s, problems = Settings.from_query({"example": "seed-2d", "stride": "100", "padding": "-1"})
 >>> s.example, s.stride
 ('seed-2d', (1, 1))
->>> print(*problems, sep="\n")
+>>> for problem in problems:
+...     print(problem)
 padding='-1' is not allowed: one of valid, same, full, custom, or N or N,N or N,N,N,N, each from 0 to 512
 stride='100' is not allowed: one integer or 'rows,cols', each from 1 to 64
 """
@@ -297,7 +298,7 @@ class Settings:
         if not isinstance(data, dict):
             raise ValueError("settings.json must hold one JSON object of settings")
         unknown = [f"{k}: unknown setting, ignored" for k in data if k not in BY_NAME]
-        query = {BY_NAME[k].url: v for k, v in data.items() if k in BY_NAME}
+        query = {BY_NAME[k].url: BY_NAME[k].as_text(v) for k, v in data.items() if k in BY_NAME}
         settings, problems = cls.from_query(query)
         return settings, unknown + problems
 

@@ -21,6 +21,7 @@ __all__ = ["bind", "current", "errors", "load_json", "replace", "start", "sync_u
 SETTINGS = "settings"
 ERRORS = "setting_errors"  # field name -> message for a value that was refused
 LINK = "link_problems"
+STASH = "settings_before_example"
 
 
 def start(query: Mapping[str, object]) -> None:
@@ -83,7 +84,20 @@ def _changed(name: str, index: int | None) -> None:
         errors()[name] = str(error)
         return
     errors().pop(name, None)
+    if name == "source":
+        settings = _around_examples(settings)
     replace(settings)
+
+
+def _around_examples(settings: Settings) -> Settings:
+    """An example brings its own filter and parameters; leaving it brings the user's back."""
+    before = current()
+    if settings.source == "example":
+        st.session_state[STASH] = before
+    elif before.source == "example" and STASH in st.session_state:
+        stashed = st.session_state.pop(STASH)
+        settings = dataclasses.replace(stashed, source=settings.source).fitted()
+    return settings
 
 
 def replace(settings: Settings) -> None:

@@ -12,7 +12,7 @@ import numpy as np
 import streamlit as st
 
 from conv import io as conv_io
-from conv.app.limits import MAX_CELLS, MAX_UPLOAD_MB
+from conv.app import limits
 
 __all__ = ["Upload", "read", "uploader"]
 
@@ -42,7 +42,7 @@ def help_text(bank: bool) -> str:
             "A filter bank (KH, KW, C, F): .npy/.npz, or CSV long form "
             "`row,col,channel,filter,value`, 0-based."
         )
-    lines.append(f"At most {MAX_UPLOAD_MB} MB and {MAX_CELLS:,} cells per array.")
+    lines.append(f"At most {limits.MAX_UPLOAD_MB} MB and {limits.MAX_CELLS:,} cells per array.")
     return "\n\n".join(lines)
 
 

@@ -82,8 +82,7 @@ if note:
 drawn = False
 with guarded("drawing the result"):
     explore.cell_controls(shown)
-    explore.view(shown)
-    drawn = True
+    drawn = explore.view(shown)
 if drawn and fresh is not None:
     st.session_state.last_good = fresh  # only a result that drew is kept as good
 
