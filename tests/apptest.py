@@ -23,7 +23,7 @@ def open_app(**query) -> AppTest:
 
 def result(at: AppTest):
     """The typed result the page shows (``conv.app.result.Result``), or None."""
-    return at.session_state["last_good"] if "last_good" in at.session_state else None
+    return at.session_state["last_good"] if "last_good" in at.session_state else None  # noqa: SIM401
 
 
 def figures(at: AppTest) -> list[dict]:

@@ -180,7 +180,7 @@ def test_a_2d_input_with_a_filter_bank_downloads_as_given_and_the_code_runs_on_i
 
 
 def test_an_upload_is_kept_while_hidden_and_dropped_by_its_remove_button(exercise_2d):
-    x, k, published = exercise_2d
+    x, _, _ = exercise_2d
     at = open_app(source="upload", filter="preset", preset="box-blur", stride="1")
     data = conv_io.to_csv(x)
     at = upload(at, "x_upload.file", "x.csv", data)

@@ -17,7 +17,7 @@ True
 ('seed-2d', (1, 1))
 >>> for problem in problems:
 ...     print(problem)
-padding='-1' is not allowed: one of valid, same, full, custom, or N or N,N or N,N,N,N, each from 0 to 512
+padding='-1' is not allowed: one of valid, same, full, custom, or N or N,N or N,N,N,N, ...
 stride='100' is not allowed: one integer or 'rows,cols', each from 1 to 64
 """
 
