@@ -19,7 +19,7 @@ them while comparing values.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -78,6 +78,9 @@ class Geometry:
     pads: Padding2D
     stride: tuple[int, int]
     offset: tuple[int, int] = (0, 0)
+    # Whether the pads follow the problem's padding argument: "same" or "full"
+    # then mean other amounts for another kernel shape, dilation or stride.
+    follows_padding: bool = False
 
 
 @dataclass
@@ -235,7 +238,7 @@ def _padding_name(p: Problem, pads: Padding2D, stride: tuple[int, int]) -> Paddi
 
 def geometries(p: Problem, count: int) -> list[Geometry]:
     """Geometries with ``count`` mistakes (0, 1 or 2), each once."""
-    own = Geometry((), {}, p.pads, p.stride)
+    own = Geometry((), {}, p.pads, p.stride, follows_padding=True)
     if count == 0:
         return [own]
     extent = [d * (k - 1) + 1 for d, k in zip(p.dilation, p.k4.shape[:2], strict=True)]
@@ -245,22 +248,23 @@ def geometries(p: Problem, count: int) -> list[Geometry]:
     ]
     pad_options = [(r, c) for r in axis_pads[0] for c in axis_pads[1] if (r, c) != p.pads]
     strides = {(1, 1), (2, 2), (3, 3), (4, 4), p.stride[::-1]} - {p.stride}
-    seen = {(own.pads, own.stride, own.offset)}
+    seen = {(own.pads, own.stride, own.offset, True)}
     out = []
 
     def add(g: Geometry) -> None:
-        key = (g.pads, g.stride, g.offset)
+        key = (g.pads, g.stride, g.offset, g.follows_padding)
         if key not in seen and len(g.mistakes) == count:
             seen.add(key)
             out.append(g)
 
     for s in sorted(strides):
         # "same" asks for other amounts at another stride; the student may or may not re-resolve.
-        for pads in (p.pads, _resolve(p.x3.shape, p.k4.shape, s, p.padding, p.dilation)):
-            add(Geometry(("stride",), {"stride": s}, pads, s))
+        add(Geometry(("stride",), {"stride": s}, p.pads, s))
+        if isinstance(p.padding, str):
+            add(Geometry(("stride",), {"stride": s}, p.pads, s, follows_padding=True))
     for o in np.ndindex(*p.stride):
         if o != (0, 0):
-            add(Geometry(("stride",), {"offset": o}, p.pads, p.stride, o))
+            add(Geometry(("stride",), {"offset": o}, p.pads, p.stride, o, True))
     for pads in pad_options:
         add(Geometry(("padding",), {"padding": _padding_name(p, pads, p.stride)}, pads, p.stride))
     if count == 2:
@@ -291,6 +295,9 @@ def computations(
                 continue
             for n_end in range(min(1, count - n_source) + 1):
                 for g in geos[count - n_source - n_end]:
+                    if g.follows_padding and isinstance(p.padding, str):
+                        pads = _resolve(p.x3.shape, s.k4.shape, g.stride, p.padding, s.dilation)
+                        g = replace(g, pads=pads)
                     out = cut(b, g, in_hw)
                     if out is None:
                         continue
