@@ -122,9 +122,9 @@ def test_each_mistake_is_ranked_first(mistake):
             continue
         decimals = int(rng.integers(0, 4))
         answer = rounded(wrong, decimals)
-        if mistake != "correct" and answer.shape == right.shape:
-            if np.allclose(answer, rounded(right, decimals)):
-                continue  # the mistake changes nothing here
+        same_shape = answer.shape == right.shape
+        if mistake != "correct" and same_shape and np.allclose(answer, rounded(right, decimals)):
+            continue  # the mistake changes nothing here
         report = conv.check_answer(answer, x, k, **s)
         assert_first(report, () if mistake == "correct" else (mistake,))
         checked += 1
@@ -260,7 +260,7 @@ def test_exercise_3d_published_row_start_is_accepted(exercise_3d):
 
 
 def test_exercise_3d_flipped_and_stride_one_answers(exercise_3d):
-    x, k, start = exercise_3d
+    x, k, _ = exercise_3d
     flipped = ref(x, k, stride=2, flip=True).round(2)
     report = conv.check_answer(flipped, x, k, stride=2)
     assert report.diagnoses[0].mistake == "flipped-kernel"
