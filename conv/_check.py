@@ -96,21 +96,30 @@ def _as_answer(answer: ArrayLike, out_shape: tuple[int, ...]) -> np.ndarray:
     return a
 
 
+def cell_decimals(values: np.ndarray) -> np.ndarray:
+    """Per value, the fewest decimals that write it exactly; 10 for unrounded floats."""
+    needed = np.full(values.shape, _UNROUNDED)
+    for d in range(_UNROUNDED - 1, -1, -1):
+        scaled = values * 10.0**d
+        needed[np.abs(scaled - np.rint(scaled)) <= 1e-6] = d
+    return needed
+
+
 def infer_decimals(values: np.ndarray) -> int:
-    """The fewest decimals that write every value exactly; 10 for unrounded floats.
+    """The decimals most values are written with (the larger count on a tie).
+
+    Not the maximum: one slip written with more digits must not make every
+    other value look unrounded.
 
     Examples
     --------
     >>> infer_decimals(np.array([1.64, -3.22, 0.9, 5.0]))
     2
-    >>> infer_decimals(np.array([3.0, -12.0]))
+    >>> infer_decimals(np.array([3.0, -12.0, 0.5]))
     0
     """
-    needed = np.full(values.shape, _UNROUNDED)
-    for d in range(_UNROUNDED - 1, -1, -1):
-        scaled = values * 10.0**d
-        needed[np.abs(scaled - np.rint(scaled)) <= 1e-6] = d
-    return int(needed.max())
+    counts = np.bincount(cell_decimals(values).ravel(), minlength=_UNROUNDED + 1)
+    return int(np.flatnonzero(counts == counts.max())[-1])
 
 
 def _check_decimals(decimals: object) -> int | None:
@@ -151,22 +160,30 @@ class _Comparer:
         self.n_given = int(self.given.sum())
         self.found = infer_decimals(a3[self.given])
         self.decimals = self.found if decimals is None else decimals
+        # Each value is read to its own last digit, but at least to the usual
+        # count: "0.9" among two-decimal values means 0.90.
+        own = np.maximum(cell_decimals(np.nan_to_num(a3)), self.found)
         self.err = 1e-9 * (1 + np.abs(np.nan_to_num(a3)))
-        self.tol = {"round": self._tolerance(self.decimals)}
+        asked = own if decimals is None else np.full(a3.shape, decimals)
+        self.tol = {"round": self._tolerance(asked)}
         self.modes = {"round": ((), {})}
         if self.found < _UNROUNDED:
-            self.unit = 10.0**-self.found
+            self.unit = 10.0**-own
             settings = {"rounding": "truncated", "decimals": self.found}
             self.modes["truncated"] = (("rounding",), settings)
         if decimals is not None and self.found < decimals:
-            self.tol["decimals"] = self._tolerance(self.found)
+            self.tol["decimals"] = self._tolerance(own)
             settings = {"decimals": self.found, "asked": decimals}
             self.modes["decimals"] = (("rounding",), settings)
 
-    def _tolerance(self, d: int) -> np.ndarray:
-        if d >= _UNROUNDED:  # floats pasted from another program: float32 precision
-            return np.maximum(1e-6 * (1 + np.abs(np.nan_to_num(self.a3))), self.err)
-        return 0.5 * 10.0**-d + self.err
+    def _tolerance(self, d: np.ndarray) -> np.ndarray:
+        """Half a unit in each value's last place plus float error.
+
+        Unrounded floats (pasted from another program) get float32 precision.
+        """
+        unrounded = np.maximum(1e-6 * (1 + np.abs(np.nan_to_num(self.a3))), self.err)
+        rounded = 0.5 * 10.0 ** -np.minimum(d, _UNROUNDED) + self.err
+        return np.where(d >= _UNROUNDED, unrounded, rounded)
 
     def mask(self, values: np.ndarray, mode: str) -> np.ndarray:
         """Answer-shaped: given cells these values reproduce when read in ``mode``."""
@@ -175,7 +192,7 @@ class _Comparer:
         if mode == "truncated":
             diff = v - a
             ok = (diff * np.sign(v) >= -self.err[block]) & (
-                np.abs(diff) < self.unit + self.err[block]
+                np.abs(diff) < self.unit[block] + self.err[block]
             )
         else:
             ok = np.abs(a - v) <= self.tol[mode][block]

@@ -185,7 +185,7 @@ def base(p: Problem, s: Source) -> Base | None:
     k = s.k4[::-1, ::-1] if s.flip else s.k4
     extent = tuple(d * (kk - 1) + 1 for d, kk in zip(s.dilation, k.shape[:2], strict=True))
     margin = tuple(
-        _margin(n, max(e - 1, *side), p.pad_mode)
+        _margin(n, max(e - 1, _WIDEST, *side), p.pad_mode)
         for n, e, side in zip(p.x3.shape[:2], extent, p.pads, strict=True)
     )
     try:
@@ -220,12 +220,20 @@ def cut(b: Base, g: Geometry, in_hw: tuple[int, int]) -> np.ndarray | None:
     return out
 
 
-def _axis_pads(n: int, extent: int, stride: int, own: tuple[int, int]) -> set[tuple[int, int]]:
-    """Plausible (before, after) paddings of one axis: none, symmetric, "same" either way."""
-    pads = {(0, 0), own, own[::-1]}
-    pads |= {(q, q) for q in range(1, extent)}
-    total = max((-(-n // stride) - 1) * stride + extent - n, 0)
-    pads |= {(total // 2, total - total // 2), (total - total // 2, total // 2)}
+_WIDEST = 2  # symmetric padding tried up to max(kernel extent - 1, this)
+
+
+def _axis_pads(n: int, extent: int, own: tuple[int, int]) -> set[tuple[int, int]]:
+    """Plausible (before, after) paddings of one axis.
+
+    None, symmetric, one row on one side, the problem's own swapped, and
+    "same" at strides 1-4 with the odd extra on either side.
+    """
+    pads = {(0, 0), (0, 1), (1, 0), own, own[::-1]}
+    pads |= {(q, q) for q in range(1, max(extent, _WIDEST + 1))}
+    for stride in range(1, 5):
+        total = max((-(-n // stride) - 1) * stride + extent - n, 0)
+        pads |= {(total // 2, total - total // 2), (total - total // 2, total // 2)}
     return pads
 
 
@@ -243,8 +251,8 @@ def geometries(p: Problem, count: int) -> list[Geometry]:
         return [own]
     extent = [d * (k - 1) + 1 for d, k in zip(p.dilation, p.k4.shape[:2], strict=True)]
     axis_pads = [
-        sorted(_axis_pads(n, e, s, side))
-        for n, e, s, side in zip(p.x3.shape[:2], extent, p.stride, p.pads, strict=True)
+        sorted(_axis_pads(n, e, side))
+        for n, e, side in zip(p.x3.shape[:2], extent, p.pads, strict=True)
     ]
     pad_options = [(r, c) for r in axis_pads[0] for c in axis_pads[1] if (r, c) != p.pads]
     strides = {(1, 1), (2, 2), (3, 3), (4, 4), p.stride[::-1]} - {p.stride}
@@ -272,6 +280,11 @@ def geometries(p: Problem, count: int) -> list[Geometry]:
             for pads in pad_options:
                 settings = {"stride": s, "padding": _padding_name(p, pads, s)}
                 add(Geometry(("stride", "padding"), settings, pads, s))
+        for o in np.ndindex(*p.stride):
+            for pads in pad_options:
+                if o != (0, 0):
+                    settings = {"offset": o, "padding": _padding_name(p, pads, p.stride)}
+                    add(Geometry(("stride", "padding"), settings, pads, p.stride, o))
     return out
 
 
