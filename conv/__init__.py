@@ -18,18 +18,27 @@ array([[ 6.,  8.],
        [16., 18.]])
 """
 
+from conv._answer_text import parse_answer
+from conv._check import AnswerReport, check_answer
 from conv._conv2d import conv2d
+from conv._diagnosis import Diagnosis
 from conv._explain import CellExplanation, explain_cell
 from conv._geometry import output_shape, resolve_padding, unreached
+from conv._mistakes import MISTAKES
 from conv._padding import PAD_MODES, pad
 
 __all__ = [
+    "MISTAKES",
     "PAD_MODES",
+    "AnswerReport",
     "CellExplanation",
+    "Diagnosis",
+    "check_answer",
     "conv2d",
     "explain_cell",
     "output_shape",
     "pad",
+    "parse_answer",
     "resolve_padding",
     "unreached",
 ]
