@@ -103,6 +103,20 @@ def wait_for_charts(page, count=3):
     )
 
 
+def click_output_cell(page, row: int, col: int) -> None:
+    """Click an output cell at its pixel centre, found from plotly's own axes."""
+    output = page.locator(".js-plotly-plot").nth(2)
+    box = page.evaluate(
+        f"""(el) => {{
+            const l = el._fullLayout, r = el.getBoundingClientRect();
+            return [r.left + l.xaxis._offset + l.xaxis.l2p({col}),
+                    r.top + l.yaxis._offset + l.yaxis.l2p({row})];
+        }}""",
+        output.element_handle(),
+    )
+    page.mouse.click(*box)
+
+
 def test_exercise_link_draws_heatmaps_explains_a_click_and_downloads_csv(
     page, app_url, tmp_path, exercise_3d
 ):
@@ -117,18 +131,7 @@ def test_exercise_link_draws_heatmaps_explains_a_click_and_downloads_csv(
     assert not page.get_by_text("Traceback").count()
     shoot(page, tmp_path, "seed-3d.png")
 
-    # Click output cell (3, 5): find its pixel centre from plotly's own axes.
-    charts = page.locator(".js-plotly-plot")
-    output = charts.nth(2)
-    box = page.evaluate(
-        """(el) => {
-            const l = el._fullLayout, r = el.getBoundingClientRect();
-            return [r.left + l.xaxis._offset + l.xaxis.l2p(5),
-                    r.top + l.yaxis._offset + l.yaxis.l2p(3)];
-        }""",
-        output.element_handle(),
-    )
-    page.mouse.click(*box)
+    click_output_cell(page, 3, 5)
     page.get_by_text("Explain output cell (3, 5)").wait_for(timeout=30_000)
     page.get_by_text(f"summed: {want[3, 5]:.6g}").first.wait_for(timeout=30_000)
     wait_for_charts(page)
@@ -221,3 +224,29 @@ def test_filter_bank_downloads_in_the_browser(page, app_url, tmp_path):
     got = np.full(want.shape, np.nan)
     got[tuple(table[:, :4].astype(int).T)] = table[:, 4]
     np.testing.assert_array_equal(got, want)
+
+
+def test_clicking_a_cell_again_after_typing_a_row_explains_it_again(page, app_url):
+    page.goto(f"{app_url}/?example=seed-3d")
+    wait_for_charts(page, 7)
+    click_output_cell(page, 3, 5)
+    page.get_by_text("Explain output cell (3, 5)").wait_for(timeout=30_000)
+    row = page.get_by_label("row", exact=True)
+    row.fill("7")
+    row.press("Enter")
+    page.get_by_text("Explain output cell (7, 5)").wait_for(timeout=30_000)
+    wait_for_charts(page, 7)
+    click_output_cell(page, 3, 5)  # the same cell as the last click
+    page.get_by_text("Explain output cell (3, 5)").wait_for(timeout=30_000)
+
+
+def test_a_one_by_one_output_and_a_junk_link_show_no_traceback(page, app_url, tmp_path):
+    page.goto(f"{app_url}/?example=seed-2d&stride=3")
+    page.get_by_text("A 1×1 output").first.wait_for(timeout=60_000)
+    wait_for_charts(page, 3)
+    assert not page.locator("[data-testid=stException]").count()
+    page.goto(f"{app_url}/?stride=%F0%9F%92%A5&shape=0x0&dist=zz&padding=-1")
+    page.get_by_text("could not be used").first.wait_for(timeout=60_000)
+    page.get_by_text("⌊(33 + 0 − 5)/2⌋ + 1 =").first.wait_for(timeout=60_000)
+    assert not page.locator("[data-testid=stException]").count()
+    shoot(page, tmp_path, "junk-link.png")
