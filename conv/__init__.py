@@ -3,8 +3,9 @@
 :func:`conv2d` computes the convolution; :func:`output_shape`,
 :func:`resolve_padding` and :func:`unreached` answer questions about its
 geometry from shapes alone; :func:`pad` shows the padded input and
-:func:`explain_cell` takes one output cell apart. The algorithms themselves
-live in private modules and are chosen per call.
+:func:`explain_cell` takes one output cell apart; :func:`framework_padding`
+and :func:`to_layout` port a layer between frameworks. The algorithms
+themselves live in private modules and are chosen per call.
 
 Examples
 --------
@@ -20,16 +21,22 @@ array([[ 6.,  8.],
 
 from conv._conv2d import conv2d
 from conv._explain import CellExplanation, explain_cell
+from conv._frameworks import FRAMEWORKS, FrameworkPadding, framework_padding
 from conv._geometry import output_shape, resolve_padding, unreached
+from conv._layouts import to_layout
 from conv._padding import PAD_MODES, pad
 
 __all__ = [
+    "FRAMEWORKS",
     "PAD_MODES",
     "CellExplanation",
+    "FrameworkPadding",
     "conv2d",
     "explain_cell",
+    "framework_padding",
     "output_shape",
     "pad",
     "resolve_padding",
+    "to_layout",
     "unreached",
 ]
