@@ -34,6 +34,32 @@ OPS = ("conv", "conv_transpose", "pool")
 # Rule names understood by ``padding``; each framework is asked in its own
 # spelling (PyTorch "same", TensorFlow "SAME", ONNX auto_pad="SAME_UPPER").
 PADDING_RULES = ("valid", "same", "same_upper", "same_lower", "full")
+# The padding rules each framework has a spelling for, per op ("valid" aside).
+_SAME = ("same",)
+_SAME_ONNX = ("same", "same_upper", "same_lower")
+_RULES = {
+    "conv": {
+        "pytorch": _SAME,
+        "tensorflow": _SAME,
+        "keras": _SAME,
+        "jax": ("same", "same_lower"),
+        "onnx": _SAME_ONNX,
+    },
+    "conv_transpose": {
+        "pytorch": (),
+        "tensorflow": ("valid", *_SAME),
+        "keras": ("valid", *_SAME),
+        "jax": ("valid", *_SAME),
+        "onnx": ("valid", *_SAME_ONNX),
+    },
+    "pool": {
+        "pytorch": (),
+        "tensorflow": _SAME,
+        "keras": _SAME,
+        "jax": ("same", "same_lower"),
+        "onnx": _SAME_ONNX,
+    },
+}
 _NAMES = {
     "pytorch": "PyTorch",
     "tensorflow": "TensorFlow",
@@ -112,8 +138,7 @@ def _no_rule(framework: str, rule: str) -> _Refusal:
     }.get(rule, "")
     if framework == "jax" and rule == "same_upper":
         return _Refusal(
-            "Unrecognized padding type: expected 'VALID', 'SAME', or 'SAME_LOWER', "
-            "got SAME_UPPER.",
+            "Unrecognized padding type: expected 'VALID', 'SAME', or 'SAME_LOWER', got SAME_UPPER.",
             "JAX's 'SAME' is SAME_UPPER",
         )
     if framework == "pytorch":
@@ -149,14 +174,7 @@ def _conv_pads(framework, rule, sizes, kernels, strides, dilations) -> tuple[Pad
     if rule == "valid":
         return ((0, 0), (0, 0)), note
     lower = rule == "same_lower"
-    allowed = {
-        "pytorch": ("same",),
-        "tensorflow": ("same",),
-        "keras": ("same",),
-        "jax": ("same", "same_lower"),
-        "onnx": ("same", "same_upper", "same_lower"),
-    }[framework]
-    if rule not in allowed:
+    if rule not in _RULES["conv"][framework]:
         raise _no_rule(framework, rule)
     if framework == "pytorch":
         if max(strides) > 1:
@@ -211,12 +229,7 @@ def _transposed_pads(framework, rule, sizes, kernels, strides, dilations, out_pa
             f"padding={rule!r} is not supported for ConvTranspose2d",
             "give the crop per axis as an int: padding=p removes p rows each side",
         )
-    if rule not in {
-        "tensorflow": ("valid", "same"),
-        "keras": ("valid", "same"),
-        "jax": ("valid", "same"),
-        "onnx": ("valid", "same", "same_upper", "same_lower"),
-    }[framework]:
+    if rule not in _RULES["conv_transpose"][framework]:
         raise _no_rule(framework, rule)
     crops = []
     for n, s, e, full, op in zip(sizes, strides, extents, fulls, out_pads, strict=True):
@@ -307,12 +320,7 @@ def _pool_pads(framework, rule, sizes, kernels, strides, dilations, ceil_mode):
         )
     if rule == "valid":
         return ((0, 0), (0, 0)), note
-    if rule not in {
-        "tensorflow": ("same",),
-        "keras": ("same",),
-        "jax": ("same", "same_lower"),
-        "onnx": ("same", "same_upper", "same_lower"),
-    }[framework]:
+    if rule not in _RULES["pool"][framework]:
         raise _no_rule(framework, rule)
     if framework == "onnx" and max(dilations) > 1:
         # onnxruntime sizes the SAME padding for the undilated window.
