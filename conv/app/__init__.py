@@ -1,0 +1,1 @@
+"""The Streamlit app's pages and the pure helpers they use."""
