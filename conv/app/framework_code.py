@@ -191,7 +191,7 @@ def framework_code(
     Examples
     --------
     >>> code = framework_code("pytorch-functional", (5, 5), (3, 3), stride=2)
-    >>> print(code.splitlines()[-2])
+    >>> print(code.splitlines()[-3])
     y = F.conv2d(xt, weight, stride=(2, 2), padding=(0, 0), dilation=(1, 1))
     """
     if target not in TARGETS:
