@@ -25,7 +25,6 @@ from conv._geometry import (
     _is_int,
     as_pair,
     conv_size,
-    pool_size,
     transposed_size,
 )
 
@@ -261,6 +260,18 @@ def _transposed_pads(framework, rule, sizes, kernels, strides, dilations, out_pa
     return tuple(crops), note
 
 
+def _torch_pool_size(size: int, extent: int, stride: int, pad: int, ceil_mode: bool) -> int:
+    """PyTorch's pooling_output_shape, which also counts a window wider than the input.
+
+    Unlike :func:`conv._geometry.pool_size` (0 for such a window), PyTorch gives 1
+    in ceil mode when the dilated window is wider than the padded input.
+    """
+    out = (size + 2 * pad - extent + (stride - 1 if ceil_mode else 0)) // stride + 1
+    if ceil_mode and (out - 1) * stride >= size + pad:
+        out -= 1
+    return out
+
+
 def _pool_pads(framework, rule, sizes, kernels, strides, dilations, ceil_mode):
     extents = [d * (k - 1) + 1 for k, d in zip(kernels, dilations, strict=True)]
     note = ""
@@ -277,14 +288,14 @@ def _pool_pads(framework, rule, sizes, kernels, strides, dilations, ceil_mode):
             if any(a != b for a, b in rule):
                 raise _Refusal("nn.MaxPool2d takes one padding per axis, (rows, cols)")
             for (p, _), k, d in zip(rule, kernels, dilations, strict=True):
-                if 2 * p > d * (k - 1) + 1:
+                if p > k // 2:  # the check reads the undilated kernel, whatever it says
                     raise _Refusal(
                         "pad should be at most half of effective kernel size, but got "
                         f"pad={p}, kernel_size={k} and dilation={d}"
                     )
             outs = [
-                pool_size(n, k, s, p, d, ceil_mode)
-                for n, k, s, (p, _), d in zip(sizes, kernels, strides, rule, dilations, strict=True)
+                _torch_pool_size(n, e, s, p, ceil_mode)
+                for n, e, s, (p, _) in zip(sizes, extents, strides, rule, strict=True)
             ]
             pads = tuple(
                 (p, max(p, (o - 1) * s + e - n - p))
@@ -297,6 +308,10 @@ def _pool_pads(framework, rule, sizes, kernels, strides, dilations, ceil_mode):
                 "The `padding` argument must be one of 'valid', 'same'.",
                 "max pooling pads with -inf; tf.pad with -inf and then 'valid'",
             )
+        if framework == "onnx" and any(
+            max(side) >= k for side, k in zip(rule, kernels, strict=True)
+        ):
+            raise _Refusal("Pad should be smaller than kernel.")
         if framework == "onnx" and ceil_mode:
             outs = [
                 max(conv_size(n, k, s, d, a, b + s - 1), 0)
@@ -327,6 +342,14 @@ def _pool_pads(framework, rule, sizes, kernels, strides, dilations, ceil_mode):
         extents = list(kernels)
         note = "onnxruntime pads for the undilated window, so the output is below ceil(n/stride)"
     totals = [_same_total(n, e, s) for n, e, s in zip(sizes, extents, strides, strict=True)]
+    if (
+        framework == "onnx"
+        and max(dilations) == 1
+        and any(
+            (-(-n // s) - 1) * s + e < n for n, e, s in zip(sizes, extents, strides, strict=True)
+        )
+    ):  # onnxruntime's undilated pools do not clamp SAME's total padding at 0 as Conv does
+        raise _Refusal("padding values must be non-negative", "a stride above the window")
     return tuple(_same_split(t, rule == "same_lower") for t in totals), note
 
 
