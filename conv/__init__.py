@@ -3,8 +3,9 @@
 :func:`conv2d` computes the convolution; :func:`output_shape`,
 :func:`resolve_padding` and :func:`unreached` answer questions about its
 geometry from shapes alone; :func:`pad` shows the padded input and
-:func:`explain_cell` takes one output cell apart. The algorithms themselves
-live in private modules and are chosen per call.
+:func:`explain_cell` takes one output cell apart; :func:`framework_padding`
+and :func:`to_layout` port a layer between frameworks. The algorithms
+themselves live in private modules and are chosen per call.
 
 Examples
 --------
@@ -23,22 +24,28 @@ from conv._check import AnswerReport, check_answer
 from conv._conv2d import conv2d
 from conv._diagnosis import Diagnosis
 from conv._explain import CellExplanation, explain_cell
+from conv._frameworks import FRAMEWORKS, FrameworkPadding, framework_padding
 from conv._geometry import output_shape, resolve_padding, unreached
+from conv._layouts import to_layout
 from conv._mistakes import MISTAKES
 from conv._padding import PAD_MODES, pad
 
 __all__ = [
+    "FRAMEWORKS",
     "MISTAKES",
     "PAD_MODES",
     "AnswerReport",
     "CellExplanation",
     "Diagnosis",
+    "FrameworkPadding",
     "check_answer",
     "conv2d",
     "explain_cell",
+    "framework_padding",
     "output_shape",
     "pad",
     "parse_answer",
     "resolve_padding",
+    "to_layout",
     "unreached",
 ]
