@@ -1,8 +1,8 @@
 """convscope's numerics: neural-network-style 2-D convolution in pure numpy.
 
 :func:`conv2d` computes the convolution; :func:`output_shape`,
-:func:`resolve_padding` and :func:`unreached` answer questions about its
-geometry from shapes alone; :func:`pad` shows the padded input and
+:func:`resolve_padding`, :func:`unreached` and :func:`estimate` (its work,
+memory and time) answer questions from shapes alone; :func:`pad` shows the padded input and
 :func:`explain_cell` takes one output cell apart. The algorithms themselves
 live in private modules and are chosen per call.
 
@@ -19,6 +19,7 @@ array([[ 6.,  8.],
 """
 
 from conv._conv2d import conv2d
+from conv._estimate import Work, estimate
 from conv._explain import CellExplanation, explain_cell
 from conv._geometry import output_shape, resolve_padding, unreached
 from conv._padding import PAD_MODES, pad
@@ -26,7 +27,9 @@ from conv._padding import PAD_MODES, pad
 __all__ = [
     "PAD_MODES",
     "CellExplanation",
+    "Work",
     "conv2d",
+    "estimate",
     "explain_cell",
     "output_shape",
     "pad",
