@@ -186,6 +186,15 @@ def _tap_groups(kh, kw, stride, dilation):
     return groups
 
 
+def _small(padded_shape, kernel_shape, oh, ow, lazy) -> bool:
+    """Whether the problem takes the one-im2col path (see :data:`SMALL_IM2COL`)."""
+    hp, wp, c = padded_shape
+    # A padded-on-read input is built whole for im2col only when that is small too.
+    return oh * ow * kernel_shape[0] * kernel_shape[1] * c <= SMALL_IM2COL and (
+        not lazy or hp * wp * c <= SMALL_IM2COL
+    )
+
+
 def direct_layout(
     padded_shape: tuple[int, int, int],
     kernel_shape: tuple[int, int, int, int],
@@ -209,14 +218,11 @@ def direct_layout(
     kh, kw, _, f = kernel_shape
     oh = conv_size(hp, kh, stride[0], dilation[0])
     ow = conv_size(wp, kw, stride[1], dilation[1])
-    im2col = oh * ow * kh * kw * c
-    # A padded-on-read input is built whole for im2col only when that is small too.
     small = (
-        unrolled is None
-        and block_rows is None
-        and im2col <= SMALL_IM2COL
-        and (not lazy or hp * wp * c <= SMALL_IM2COL)
+        unrolled is None and block_rows is None and _small(padded_shape, kernel_shape, oh, ow, lazy)
     )
+    if small:  # nothing else to plan: skip the tap grouping (a third of a small call)
+        return DirectLayout(oh, ow, True, False, False, {}, 0, ow, 0, oh, oh, 0)
     groups = _tap_groups(kh, kw, stride, dilation)
     # Every phase image gets the same shape so all share one flat output layout.
     reach_h = max(t[0] for g in groups.values() for t in g)
@@ -274,13 +280,15 @@ def direct_work(
     >>> direct_work((5, 5, 1), (3, 3, 1, 1), (1, 1), (1, 1))
     {'call': 1, 'gather': 81, 'tap_mac': 81}
     """
-    lay = direct_layout(padded_shape, kernel_shape, stride, dilation, itemsize, lazy=lazy)
     hp, wp, c = padded_shape
     kh, kw, _, f = kernel_shape
     taps = kh * kw
-    if lay.small:
-        cells = lay.oh * lay.ow * taps * c
+    oh = conv_size(hp, kh, stride[0], dilation[0])
+    ow = conv_size(wp, kw, stride[1], dilation[1])
+    if _small(padded_shape, kernel_shape, oh, ow, lazy):  # before planning: the hot path
+        cells = oh * ow * taps * c
         return {"call": 1, "gather": cells + (hp * wp * c if lazy else 0), "tap_mac": cells * f}
+    lay = direct_layout(padded_shape, kernel_shape, stride, dilation, itemsize, lazy=lazy)
     blocks = -(-lay.oh // lay.block_rows)
     rows = [len({t[0] for t in g}) for g in lay.groups.values()]
     cols = [len({t[1] for t in g}) for g in lay.groups.values()]

@@ -97,6 +97,10 @@ def _split(padded_shape, kernel_shape, stride, dilation):
 
 def work(padded_shape, kernel_shape, stride, dilation, method, itemsize=8, lazy=False):
     """Work counts of :func:`correlate` by kind, summed over its sub-problems."""
+    if dilation[0] == 1:  # no lattices: skip the grouping (a small call's hot path)
+        if method == "fft":
+            return fft_work(padded_shape, kernel_shape, stride, dilation)
+        return direct_work(padded_shape, kernel_shape, stride, dilation, itemsize, lazy=lazy)
     total: dict[str, float] = {}
     for n, shape, s, d in _split(padded_shape, kernel_shape, stride, dilation):
         if method == "fft":

@@ -32,6 +32,7 @@ COSTS = {
 
 #: float32 runs this much faster than float64 (measured).
 SINGLE_SPEEDUP = {"direct": 0.65, "fft": 0.85}
+_NO_SCALE = {"direct": 1.0, "fft": 1.0}
 
 
 def choose_method(
@@ -101,7 +102,7 @@ def predicted_ns(
 
     ``lazy`` says the input is padded on reading (see :mod:`conv._padded_input`).
     """
-    scale = SINGLE_SPEEDUP if itemsize < 8 else {"direct": 1.0, "fft": 1.0}
+    scale = SINGLE_SPEEDUP if itemsize < 8 else _NO_SCALE
     direct = price(work(padded_shape, kernel_shape, stride, dilation, "direct", itemsize, lazy))
     if direct <= COSTS["call"] + COSTS["fft_call"]:
         # Cheaper than the FFT's fixed cost alone: no need to plan its tiles.
