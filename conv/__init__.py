@@ -1,10 +1,12 @@
 """convscope's numerics: neural-network-style 2-D convolution in pure numpy.
 
 :func:`conv2d` computes the convolution; :func:`output_shape`,
-:func:`resolve_padding` and :func:`unreached` answer questions about its
-geometry from shapes alone; :func:`pad` shows the padded input and
-:func:`explain_cell` takes one output cell apart; :func:`framework_padding`
-and :func:`to_layout` port a layer between frameworks. The algorithms
+:func:`resolve_padding` and :func:`unreached`
+(and its work, memory and time: :func:`estimate`) answer questions from
+shapes alone; :func:`pad` shows the padded input and :func:`explain_cell`
+takes one output cell apart; :func:`check_answer` marks a hand-computed
+result and names the mistake behind it; :func:`framework_padding` and
+:func:`to_layout` port a layer between frameworks. The algorithms
 themselves live in private modules and are chosen per call.
 
 Examples
@@ -23,6 +25,7 @@ from conv._answer_text import parse_answer
 from conv._check import AnswerReport, check_answer
 from conv._conv2d import conv2d
 from conv._diagnosis import Diagnosis
+from conv._estimate import Work, estimate
 from conv._explain import CellExplanation, explain_cell
 from conv._frameworks import FRAMEWORKS, FrameworkPadding, framework_padding
 from conv._geometry import output_shape, resolve_padding, unreached
@@ -38,8 +41,10 @@ __all__ = [
     "CellExplanation",
     "Diagnosis",
     "FrameworkPadding",
+    "Work",
     "check_answer",
     "conv2d",
+    "estimate",
     "explain_cell",
     "framework_padding",
     "output_shape",

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from conv._direct import correlate_direct
-from conv._fft import correlate_fft
 from conv._geometry import IntPair, Padding2D, PaddingSpec, _window_geometry, as_pair
+from conv._lattice import correlate
 from conv._method import choose_method
-from conv._padding import check_pad_mode, pad
+from conv._padded_input import padded_input
+from conv._padding import check_pad_mode
 
 METHODS = ("auto", "direct", "fft")
 
@@ -144,14 +144,17 @@ def conv2d(
     if not isinstance(method, str) or method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
     # Unpadded inputs go to the kernels as they are: a copy of a large image
-    # costs more than many small convolutions.
-    xp = x_arr if pads == ((0, 0), (0, 0)) else pad(x_arr, pads, pad_mode)
+    # costs more than many small convolutions. Mostly-padding inputs are padded
+    # per row block or tile as the kernels read them, never whole.
+    xp = padded_input(x_arr, pads, pad_mode)
+    lazy = not isinstance(xp, np.ndarray)
     if method == "auto":
-        method = choose_method(xp.shape, k4.shape, strides, dilations, itemsize=xp.itemsize)
+        method = choose_method(
+            xp.shape, k4.shape, strides, dilations, itemsize=xp.itemsize, lazy=lazy
+        )
         # An FFT smears NaN and inf over every output cell; the direct sum keeps
         # them in the windows that hold them. Only worth a pass over x for FFT.
         if method == "fft" and not np.isfinite(x_arr).all():
             method = "direct"
-    correlate = correlate_fft if method == "fft" else correlate_direct
-    out = correlate(xp, k4, strides, dilations)
+    out = correlate(xp, k4, strides, dilations, method)
     return out if np.ndim(kernel) == 4 else out[..., 0]

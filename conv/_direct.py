@@ -31,8 +31,12 @@ on a materialised im2col matrix:
   in cache and the extra memory is bounded whatever the image size.
 """
 
+from dataclasses import dataclass
+
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
+
+from conv._geometry import conv_size
 
 #: Target size in bytes of one row block's temporaries (measured sweet spot).
 BLOCK_BYTES = 1 << 20
@@ -54,9 +58,15 @@ UNROLL_MAX_FILTERS = 4
 UNROLL_MAX_CHANNELS = 16
 UNROLL_ANY_FILTERS_CHANNELS = 2
 
+#: Scratch may grow to this many times the padded input plus the output
+#: (and to at least SCRATCH_MIN_BYTES) before the heuristics give up the
+#: unrolled order or long row blocks for less memory.
+SCRATCH_GROWTH = 3
+SCRATCH_MIN_BYTES = 64 << 20
+
 
 def use_unrolled(c: int, f: int) -> bool:
-    """Whether :func:`correlate_direct` picks the unrolled order for C channels, F filters."""
+    """Whether the unrolled order suits C channels and F filters (memory permitting)."""
     return c <= UNROLL_ANY_FILTERS_CHANNELS or (
         f <= UNROLL_MAX_FILTERS and c <= UNROLL_MAX_CHANNELS
     )
@@ -89,60 +99,254 @@ def correlate_direct(
     array([[10., 18.],
            [42., 50.]])
     """
-    hp, wp, c = xp.shape
-    kh, kw, _, f = k.shape
-    (sh, sw), (dh, dw) = stride, dilation
-    oh = (hp - dh * (kh - 1) - 1) // sh + 1
-    ow = (wp - dw * (kw - 1) - 1) // sw + 1
-    if unrolled is None and block_rows is None and oh * ow * kh * kw * c <= SMALL_IM2COL:
-        return _im2col(xp, k, stride, dilation, oh, ow)
-    if unrolled is None:
-        unrolled = use_unrolled(c, f)
+    f = k.shape[3]
+    lay = direct_layout(
+        xp.shape,
+        k.shape,
+        stride,
+        dilation,
+        xp.itemsize,
+        lazy=_is_lazy(xp),
+        block_rows=block_rows,
+        unrolled=unrolled,
+    )
+    oh, ow, pw, sh, sw = lay.oh, lay.ow, lay.pw, *stride
+    if lay.small:
+        return _im2col(xp if not _is_lazy(xp) else xp[:, :], k, stride, dilation, oh, ow)
+    if lay.unrolled:
+        plans = [(rh, rw, *_unrolled_weights(taps, k)) for (rh, rw), taps in lay.groups.items()]
+    elif lay.lazy:  # phase images built per block below
+        plans = [((rh, rw), taps) for (rh, rw), taps in lay.groups.items()]
+    else:
+        plans = [
+            (_phase_image(xp, rh, rw, sh, sw, 0, oh + lay.reach_h, pw), taps)
+            for (rh, rw), taps in lay.groups.items()
+        ]
+    # One scratch buffer reused by every block: fresh large allocations cost
+    # page faults each time, which on small problems dominate the arithmetic.
+    # Zeroed once, because the unrolled order never writes some of it.
+    scratch = np.zeros(lay.scratch_values, dtype=xp.dtype)
 
-    # Group the taps by the phase image they read: tap (m, n) sits at input
-    # offset (m*dh, n*dw) = (qh*sh + rh, qw*sw + rw).
+    out = np.empty((oh, pw, f), dtype=xp.dtype)
+    flat_out = out.reshape(oh * pw, f)
+    for r0 in range(0, oh, lay.block_rows):
+        r1 = min(oh, r0 + lay.block_rows)
+        block = flat_out[r0 * pw : (r1 - 1) * pw + ow]
+        for i, plan in enumerate(plans):
+            if lay.unrolled:
+                _unrolled(xp, *plan, (sh, sw), r0, lay.span_rows, pw, block, i == 0, scratch)
+            elif lay.lazy:
+                (rh, rw), taps = plan
+                x_flat = _phase_image(xp, rh, rw, sh, sw, r0, lay.span_rows, pw)
+                _per_tap(x_flat, taps, k, 0, pw, block, i == 0, scratch)
+            else:
+                _per_tap(*plan, k, r0 * pw, pw, block, i == 0, scratch)
+    return out[:, :ow]
+
+
+def _is_lazy(xp) -> bool:
+    """Whether ``xp`` pads on reading (:class:`conv._padded_input.PaddedInput`)."""
+    return not isinstance(xp, np.ndarray)
+
+
+@dataclass(frozen=True)
+class DirectLayout:
+    """How :func:`correlate_direct` lays a problem out: the one source of its sizes.
+
+    Both the kernel and :func:`direct_work` / :func:`direct_peak_bytes` read
+    these numbers, so the cost model cannot drift from the code.
+    """
+
+    oh: int
+    ow: int
+    small: bool  # one im2col copy and one GEMM
+    unrolled: bool  # tap order of the blocked path
+    lazy: bool  # phase images built per block from a padded-on-read input
+    groups: dict  # (rh, rw) phase -> [(qh, qw, m, n) taps]
+    reach_h: int  # phase rows a block reads below its own
+    pw: int  # phase-image width, wrap-around columns included
+    per_pixel: int  # scratch values per phase-image pixel
+    block_rows: int
+    span_rows: int  # block rows plus reach_h
+    scratch_values: int
+
+
+def _tap_groups(kh, kw, stride, dilation):
+    """Group the taps by the phase image they read.
+
+    Tap (m, n) sits at input offset (m*dh, n*dw) = (qh*sh + rh, qw*sw + rw).
+    """
+    (sh, sw), (dh, dw) = stride, dilation
     groups: dict[tuple[int, int], list[tuple[int, int, int, int]]] = {}
     for m in range(kh):
         qh, rh = divmod(m * dh, sh)
         for n in range(kw):
             qw, rw = divmod(n * dw, sw)
             groups.setdefault((rh, rw), []).append((qh, qw, m, n))
+    return groups
+
+
+def _small(padded_shape, kernel_shape, oh, ow, lazy) -> bool:
+    """Whether the problem takes the one-im2col path (see :data:`SMALL_IM2COL`)."""
+    hp, wp, c = padded_shape
+    # A padded-on-read input is built whole for im2col only when that is small too.
+    return oh * ow * kernel_shape[0] * kernel_shape[1] * c <= SMALL_IM2COL and (
+        not lazy or hp * wp * c <= SMALL_IM2COL
+    )
+
+
+def direct_layout(
+    padded_shape: tuple[int, int, int],
+    kernel_shape: tuple[int, int, int, int],
+    stride: tuple[int, int],
+    dilation: tuple[int, int],
+    itemsize: int,
+    *,
+    lazy: bool = False,
+    block_rows: int | None = None,
+    unrolled: bool | None = None,
+) -> DirectLayout:
+    """Plan :func:`correlate_direct`'s paths, row blocks and scratch for these shapes.
+
+    Examples
+    --------
+    >>> lay = direct_layout((512, 512, 3), (3, 3, 3, 1), (1, 1), (1, 1), 8)
+    >>> lay.unrolled, lay.block_rows, lay.per_pixel
+    (True, 17, 15)
+    """
+    hp, wp, c = padded_shape
+    kh, kw, _, f = kernel_shape
+    oh = conv_size(hp, kh, stride[0], dilation[0])
+    ow = conv_size(wp, kw, stride[1], dilation[1])
+    small = (
+        unrolled is None and block_rows is None and _small(padded_shape, kernel_shape, oh, ow, lazy)
+    )
+    if small:  # nothing else to plan: skip the tap grouping (a third of a small call)
+        return DirectLayout(oh, ow, True, False, False, {}, 0, ow, 0, oh, oh, 0)
+    groups = _tap_groups(kh, kw, stride, dilation)
     # Every phase image gets the same shape so all share one flat output layout.
     reach_h = max(t[0] for g in groups.values() for t in g)
     pw = ow + max(t[1] for g in groups.values() for t in g)
-
-    if unrolled:
-        plans = [(rh, rw, *_unrolled_weights(taps, k)) for (rh, rw), taps in groups.items()]
-        # Scratch per pixel: the unrolled input, the products and the phase image.
-        per_pixel = max(w.shape[0] + w.shape[1] for *_, w in plans) + c
-    else:
-        plans = [_phase_image(xp, rh, rw, sh, sw, oh + reach_h, pw) for rh, rw in groups]
-        plans = [(x_flat, taps) for x_flat, taps in zip(plans, groups.values(), strict=True)]
-        per_pixel = c + f
+    # Scratch per pixel of the unrolled order: the unrolled input (cols*C),
+    # the products (rows*F) and the phase image (C).
+    unrolled_pp = c + max(
+        len({t[0] for t in g}) * f + len({t[1] for t in g}) * c for g in groups.values()
+    )
+    # Scratch may grow to this before the unrolled order or long blocks are
+    # refused: a few times the problem's own arrays, and never less than 64 MB.
+    budget = max(SCRATCH_MIN_BYTES, SCRATCH_GROWTH * (hp * wp * c + oh * ow * f) * itemsize)
+    if unrolled is None:
+        fits = unrolled_pp * (reach_h + 2) * pw * itemsize <= budget
+        unrolled = use_unrolled(c, f) and fits
+    per_pixel = unrolled_pp if unrolled else c + f
     if block_rows is None:
-        pixels = max(BLOCK_BYTES // (per_pixel * xp.itemsize), MIN_BLOCK_PIXELS)
+        pixels = max(BLOCK_BYTES // (per_pixel * itemsize), MIN_BLOCK_PIXELS)
         # Each block also reads the kernel's reach_h extra rows; at least 4x
         # as many fresh rows keeps that overlap from dominating wide images
-        # (2x faster on 4096 columns with a 5x5 kernel).
-        block_rows = max(1, pixels // pw, 4 * reach_h)
-    block_rows = min(block_rows, oh)
-    # One scratch buffer reused by every block: fresh large allocations cost
-    # page faults each time, which on small problems dominate the arithmetic.
-    # Zeroed once, because the unrolled order never writes some of it.
+        # (2x faster on 4096 columns with a 5x5 kernel), within the budget.
+        overlap_rows = min(4 * reach_h, budget // (per_pixel * pw * itemsize) - reach_h - 1)
+        block_rows = max(1, pixels // pw, overlap_rows)
+    block_rows = max(1, min(block_rows, oh))
     span_rows = block_rows + reach_h
-    scratch = np.zeros(per_pixel * (span_rows + 1) * pw, dtype=xp.dtype)
+    return DirectLayout(
+        oh,
+        ow,
+        small,
+        unrolled,
+        lazy and not unrolled,
+        groups,
+        reach_h,
+        pw,
+        per_pixel,
+        block_rows,
+        span_rows,
+        per_pixel * (span_rows + 1) * pw,
+    )
 
-    out = np.empty((oh, pw, f), dtype=xp.dtype)
-    flat_out = out.reshape(oh * pw, f)
-    for r0 in range(0, oh, block_rows):
-        r1 = min(oh, r0 + block_rows)
-        block = flat_out[r0 * pw : (r1 - 1) * pw + ow]
-        for i, plan in enumerate(plans):
-            if unrolled:
-                _unrolled(xp, *plan, (sh, sw), r0, span_rows, pw, block, i == 0, scratch)
-            else:
-                _per_tap(*plan, k, r0 * pw, pw, block, i == 0, scratch)
-    return out[:, :ow]
+
+def direct_work(
+    padded_shape: tuple[int, int, int],
+    kernel_shape: tuple[int, int, int, int],
+    stride: tuple[int, int],
+    dilation: tuple[int, int],
+    itemsize: int = 8,
+    *,
+    lazy: bool = False,
+) -> dict[str, float]:
+    """Count the work of :func:`correlate_direct` by kind (the kinds of ``conv._method.COSTS``).
+
+    Examples
+    --------
+    >>> direct_work((5, 5, 1), (3, 3, 1, 1), (1, 1), (1, 1))
+    {'call': 1, 'gather': 81, 'tap_mac': 81}
+    """
+    hp, wp, c = padded_shape
+    kh, kw, _, f = kernel_shape
+    taps = kh * kw
+    oh = conv_size(hp, kh, stride[0], dilation[0])
+    ow = conv_size(wp, kw, stride[1], dilation[1])
+    if _small(padded_shape, kernel_shape, oh, ow, lazy):  # before planning: the hot path
+        cells = oh * ow * taps * c
+        return {"call": 1, "gather": cells + (hp * wp * c if lazy else 0), "tap_mac": cells * f}
+    lay = direct_layout(padded_shape, kernel_shape, stride, dilation, itemsize, lazy=lazy)
+    blocks = -(-lay.oh // lay.block_rows)
+    rows = [len({t[0] for t in g}) for g in lay.groups.values()]
+    cols = [len({t[1] for t in g}) for g in lay.groups.values()]
+    if lay.unrolled:
+        spans = blocks * lay.span_rows * lay.pw  # unrolled pixels, overlap included
+        return {
+            "call": 1,
+            "numpy_call": blocks * (sum(cols) + len(rows) + sum(rows)),
+            "gather": spans * sum(cols) * c,
+            "unrolled_mac": spans * taps * c * f,
+        }
+    pixels = lay.oh * lay.pw  # computed outputs, wrap-around columns included
+    phases = len(lay.groups)
+    if lay.lazy:  # every block builds its phase images, overlap rows included
+        copies = blocks * phases * lay.span_rows * lay.pw * c
+    else:
+        copies = 0 if stride == (1, 1) else hp * wp * c
+    return {
+        "call": 1,
+        "numpy_call": blocks * (taps * 2 + (phases if lay.lazy else 0)),
+        "tap_mac": pixels * taps * c * f,
+        "tap_add": pixels * taps * f,
+        "phase_copy": copies,
+    }
+
+
+def direct_peak_bytes(
+    padded_shape: tuple[int, int, int],
+    kernel_shape: tuple[int, int, int, int],
+    stride: tuple[int, int],
+    dilation: tuple[int, int],
+    itemsize: int = 8,
+    *,
+    lazy: bool = False,
+) -> int:
+    """Upper bound of the bytes :func:`correlate_direct` allocates, its result included.
+
+    Examples
+    --------
+    >>> direct_peak_bytes((5, 5, 1), (3, 3, 1, 1), (1, 1), (1, 1))
+    720
+    """
+    lay = direct_layout(padded_shape, kernel_shape, stride, dilation, itemsize, lazy=lazy)
+    hp, wp, c = padded_shape
+    kh, kw, _, f = kernel_shape
+    if lay.small:
+        values = lay.oh * lay.ow * (kh * kw * c + f) + (hp * wp * c if lazy else 0)
+        return values * itemsize
+    values = lay.scratch_values + lay.oh * lay.pw * f
+    phase = (lay.span_rows + 1) * lay.pw * c  # one block of one phase image
+    if lay.unrolled:
+        values += phase if lazy else 0  # the block as read, before its transpose
+        values += kh * kw * c * f  # the weights
+    elif lay.lazy:
+        values += (len(lay.groups) + 1) * phase  # all phases of a block, one being built
+    elif stride != (1, 1):
+        values += len(lay.groups) * (lay.oh + lay.reach_h) * lay.pw * c + hp * wp * c
+    return values * itemsize
 
 
 def _im2col(xp, k, stride, dilation, oh, ow):
@@ -160,18 +364,28 @@ def _im2col(xp, k, stride, dilation, oh, ow):
     return (columns @ k.reshape(kh * kw * c, f)).reshape(oh, ow, f)
 
 
-def _phase_image(
-    xp: np.ndarray, rh: int, rw: int, sh: int, sw: int, ph: int, pw: int
-) -> np.ndarray:
-    """Return ``xp[rh::sh, rw::sw]`` as a C-contiguous ``(ph*pw, C)`` array."""
+def _phase_image(xp, rh: int, rw: int, sh: int, sw: int, row0: int, ph: int, pw: int):
+    """Return rows ``row0:row0 + ph`` of ``xp[rh::sh, rw::sw]`` as a C-contiguous ``(ph*pw, C)``.
+
+    ``xp`` is an array or a padded-on-read :class:`conv._padded_input.PaddedInput`.
+    """
     c = xp.shape[2]
-    if (sh, sw) == (1, 1) and xp.shape[:2] == (ph, pw) and xp.flags.c_contiguous:
+    rows = slice(rh + row0 * sh, rh + (row0 + ph) * sh, sh)
+    cols = slice(rw, rw + pw * sw, sw)
+    if _is_lazy(xp):
+        phase = xp[rows, cols]  # a fresh contiguous block
+        if phase.shape[:2] == (ph, pw):
+            return phase.reshape(ph * pw, c)
+        full = np.zeros((ph, pw, c), dtype=xp.dtype)
+        full[: phase.shape[0], : phase.shape[1]] = phase
+        return full.reshape(ph * pw, c)
+    if (sh, sw) == (1, 1) and row0 == 0 and xp.shape[:2] == (ph, pw) and xp.flags.c_contiguous:
         return xp.reshape(ph * pw, c)
     # numpy copies a strided (H, W, C) view one short C-loop at a time; seeing
     # each pixel as one opaque C*itemsize record makes the copy 3x faster.
     xp = np.ascontiguousarray(xp)
     pixels = xp.view(np.dtype((np.void, c * xp.itemsize)))[..., 0]
-    phase = pixels[rh::sh, rw::sw][:ph, :pw]
+    phase = pixels[rows, cols]
     # Cells past the input edge are never read by a kept output; zero them so
     # the discarded wrap-around columns hold no garbage.
     full = np.zeros((ph, pw), dtype=pixels.dtype)
@@ -237,7 +451,8 @@ def _unrolled(xp, rh, rw, rows, cols, weights, stride, r0, span_rows, pw, out, f
     phase_size = c * (span_rows + 1) * pw  # one spare row for the shifts
     offset = (n_in + n_out) * span
     phase = scratch[offset : offset + phase_size].reshape(c, span_rows + 1, pw)
-    src = xp[rh + r0 * sh :: sh, rw::sw][: span_rows + 1, :pw]
+    block_rows = slice(rh + r0 * sh, rh + (r0 + span_rows + 1) * sh, sh)
+    src = xp[block_rows, rw : rw + pw * sw : sw]  # padded here if xp pads on reading
     phase[:, : src.shape[0], : src.shape[1]] = src.transpose(2, 0, 1)
     flat = phase.reshape(c, -1)
     for j, qw in enumerate(cols):

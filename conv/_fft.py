@@ -13,7 +13,11 @@ for groups of filters of at most :data:`FILTER_BLOCK_ELEMENTS` values. Many
 channels times filters are contracted per frequency by batched ``matmul``.
 """
 
+import math
+
 import numpy as np
+
+from conv._geometry import conv_size
 
 #: Points per overlap-save tile: small enough for the transforms to run in
 #: cache, which makes tiles 2-3x faster than one whole-image transform here.
@@ -53,11 +57,9 @@ def correlate_fft(
     (sh, sw), (dh, dw) = stride, dilation
     eh, ew = dh * (kh - 1) + 1, dw * (kw - 1) + 1
     rows1, cols1 = hp - eh + 1, wp - ew + 1  # unit-stride output size
-    oh, ow = (rows1 - 1) // sh + 1, (cols1 - 1) // sw + 1
-
-    tile_rows, nh, nw = tile_geometry(hp, wp, eh, sh, tile_rows)
-    if filter_block is None:
-        filter_block = max(1, FILTER_BLOCK_ELEMENTS // (nh * (nw // 2 + 1) * c))
+    oh, ow = conv_size(hp, kh, sh, dh), conv_size(wp, kw, sw, dw)
+    tile_rows, nh, nw, default_block = fft_layout(xp.shape, k.shape, stride, dilation, tile_rows)
+    filter_block = filter_block or default_block
 
     # The dilated kernel is the kernel with zeros between its taps.
     kd = np.zeros((eh, ew, c, f), dtype=k.dtype)
@@ -68,6 +70,7 @@ def correlate_fft(
         fk = np.conj(np.fft.rfft2(kd[..., f0:f1], s=(nh, nw), axes=(0, 1)))
         for t0 in range(0, rows1, tile_rows):
             t1 = min(rows1, t0 + tile_rows)
+            # A padded-on-read xp pads only this tile's rows.
             fx = np.fft.rfft2(xp[t0 : t1 + eh - 1], s=(nh, nw), axes=(0, 1))
             spectrum = _contract_channels(fx, fk)
             full = np.fft.irfft2(spectrum, s=(nh, nw), axes=(0, 1))
@@ -86,6 +89,92 @@ def _contract_channels(fx: np.ndarray, fk: np.ndarray) -> np.ndarray:
     for ch in range(1, c):
         spectrum += fx[..., ch, None] * fk[..., ch, :]
     return spectrum
+
+
+def fft_layout(
+    padded_shape: tuple[int, int, int],
+    kernel_shape: tuple[int, int, int, int],
+    stride: tuple[int, int],
+    dilation: tuple[int, int],
+    tile_rows: int | None = None,
+) -> tuple[int, int, int, int]:
+    """Return ``(tile_rows, nh, nw, filter_block)`` as :func:`correlate_fft` uses them.
+
+    Examples
+    --------
+    >>> fft_layout((2048, 2048, 1), (31, 31, 1, 1), (1, 1), (1, 1))
+    (90, 120, 2048, 34)
+    """
+    hp, wp, c = padded_shape
+    eh = dilation[0] * (kernel_shape[0] - 1) + 1
+    tile_rows, nh, nw = tile_geometry(hp, wp, eh, stride[0], tile_rows)
+    filter_block = max(1, FILTER_BLOCK_ELEMENTS // (nh * (nw // 2 + 1) * c))
+    return tile_rows, nh, nw, filter_block
+
+
+def fft_work(
+    padded_shape: tuple[int, int, int],
+    kernel_shape: tuple[int, int, int, int],
+    stride: tuple[int, int],
+    dilation: tuple[int, int],
+) -> dict[str, float]:
+    """Count the work of :func:`correlate_fft` by kind (the kinds of ``conv._method.COSTS``).
+
+    Examples
+    --------
+    >>> fft_work((64, 64, 1), (5, 5, 1, 1), (1, 1), (1, 1))["spectrum_mac"]
+    2112
+    """
+    hp, _, c = padded_shape
+    kh, _, _, f = kernel_shape
+    eh = dilation[0] * (kh - 1) + 1
+    tile_rows, nh, nw, filter_block = fft_layout(padded_shape, kernel_shape, stride, dilation)
+    tiles = -(-(hp - eh + 1) // tile_rows)
+    groups = -(-f // filter_block)
+    n = nh * nw
+    transforms = tiles * (groups * c + f) + c * f
+    return {
+        "call": 1,
+        "fft_call": 1,
+        "numpy_call": tiles * groups * (c + 3),
+        "fft_point": transforms * n * math.log2(max(n, 2)),
+        "spectrum_mac": tiles * c * f * nh * (nw // 2 + 1),
+    }
+
+
+def fft_peak_bytes(
+    padded_shape: tuple[int, int, int],
+    kernel_shape: tuple[int, int, int, int],
+    stride: tuple[int, int],
+    dilation: tuple[int, int],
+    itemsize: int = 8,
+    *,
+    lazy: bool = False,
+) -> int:
+    """Upper bound of the bytes :func:`correlate_fft` allocates, its result included.
+
+    Counts the output, the dilated kernel, a filter group's kernel spectra
+    (three copies: the half-done transform, the transform and its conjugate)
+    and a tile's input rows (when padded on reading), input spectra (two
+    copies), product spectra (three) and inverse transform.
+
+    Examples
+    --------
+    >>> fft_peak_bytes((64, 64, 1), (5, 5, 1, 1), (1, 1), (1, 1))
+    332104
+    """
+    hp, wp, c = padded_shape
+    kh, kw, _, f = kernel_shape
+    (dh, dw) = dilation
+    eh, ew = dh * (kh - 1) + 1, dw * (kw - 1) + 1
+    tile_rows, nh, nw, filter_block = fft_layout(padded_shape, kernel_shape, stride, dilation)
+    fb = min(f, filter_block)
+    half = nh * (nw // 2 + 1)  # points of one half spectrum
+    out = conv_size(hp, kh, stride[0], dh) * conv_size(wp, kw, stride[1], dw) * f
+    real = out + eh * ew * c * f + nh * nw * fb  # output, dilated kernel, inverse transform
+    real += (tile_rows + eh - 1) * wp * c if lazy else 0
+    complex_ = half * (3 * c * fb + 2 * c + 3 * fb)
+    return (real + 2 * complex_) * itemsize
 
 
 def tile_geometry(

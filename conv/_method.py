@@ -1,9 +1,13 @@
-"""Choosing between the direct and FFT algorithms from the problem's sizes."""
+"""Choosing between the direct and FFT algorithms from the problem's sizes.
+
+This module only prices: the work counts live next to the kernels they count
+(:func:`conv._direct.direct_work`, :func:`conv._fft.fft_work`, summed over
+dilation lattices by :func:`conv._lattice.work`).
+"""
 
 import math
 
-from conv._direct import BLOCK_BYTES, MIN_BLOCK_PIXELS, SMALL_IM2COL, use_unrolled
-from conv._fft import FILTER_BLOCK_ELEMENTS, tile_geometry
+from conv._lattice import work
 
 #: Nanoseconds per unit of each work count below: a non-negative least-squares
 #: fit (of relative error) to single-threaded float64 timings of conv._direct
@@ -28,6 +32,7 @@ COSTS = {
 
 #: float32 runs this much faster than float64 (measured).
 SINGLE_SPEEDUP = {"direct": 0.65, "fft": 0.85}
+_NO_SCALE = {"direct": 1.0, "fft": 1.0}
 
 
 def choose_method(
@@ -37,6 +42,7 @@ def choose_method(
     dilation: tuple[int, int],
     *,
     itemsize: int = 8,
+    lazy: bool = False,
 ) -> str:
     """Return ``"direct"`` or ``"fft"``, whichever the cost model expects to be faster.
 
@@ -77,95 +83,34 @@ def choose_method(
     >>> choose_method((512, 512, 3), (3, 3, 3, 1), (1, 1), (1, 1))
     'direct'
     """
-    direct = price(direct_work(padded_shape, kernel_shape, stride, dilation))
-    if direct <= COSTS["call"] + COSTS["fft_call"]:
-        # Cheaper than the FFT's fixed cost alone: no need to plan its tiles.
-        return "direct"
-    fft = price(fft_work(padded_shape, kernel_shape, stride, dilation))
-    if itemsize < 8:
-        direct *= SINGLE_SPEEDUP["direct"]
-        fft *= SINGLE_SPEEDUP["fft"]
+    direct, fft = predicted_ns(
+        padded_shape, kernel_shape, stride, dilation, itemsize=itemsize, lazy=lazy
+    )
     return "fft" if fft < direct else "direct"
 
 
-def price(work: dict[str, float]) -> float:
-    """Predicted float64 nanoseconds of a :func:`direct_work` or :func:`fft_work` count."""
-    return sum(COSTS[kind] * amount for kind, amount in work.items())
-
-
-def direct_work(
+def predicted_ns(
     padded_shape: tuple[int, int, int],
     kernel_shape: tuple[int, int, int, int],
     stride: tuple[int, int],
     dilation: tuple[int, int],
-) -> dict[str, float]:
-    """Count the work of :func:`conv._direct.correlate_direct` by kind."""
-    hp, wp, c = padded_shape
-    kh, kw, _, f = kernel_shape
-    (sh, sw), (dh, dw) = stride, dilation
-    oh = (hp - dh * (kh - 1) - 1) // sh + 1
-    ow = (wp - dw * (kw - 1) - 1) // sw + 1
-    # Kernel rows / columns per phase, as conv._direct groups them.
-    rows = _taps_per_phase(kh, dh, sh)
-    cols = _taps_per_phase(kw, dw, sw)
-    pw = ow + (dw * (kw - 1)) // sw
-    pixels = oh * pw  # computed outputs, wrap-around columns included
-    taps = kh * kw
-    if oh * ow * taps * c <= SMALL_IM2COL:
-        return {"call": 1, "gather": oh * ow * taps * c, "tap_mac": oh * ow * taps * c * f}
-    if use_unrolled(c, f):
-        per_pixel = max(rows) * f + max(cols) * c
-        reach = dh * (kh - 1) // sh
-        block_rows = max(1, max(BLOCK_BYTES // (per_pixel * 8), MIN_BLOCK_PIXELS) // pw, 4 * reach)
-        blocks = math.ceil(oh / block_rows)
-        spans = blocks * (block_rows + reach) * pw  # unrolled pixels, overlap included
-        phases = len(rows) * len(cols)
-        return {
-            "call": 1,
-            "numpy_call": blocks * (sum(cols) * len(rows) + phases + sum(rows) * len(cols)),
-            "gather": spans * sum(cols) * len(rows) * c,
-            "unrolled_mac": spans * taps * c * f,
-        }
-    block = max(BLOCK_BYTES // ((c + f) * 8), MIN_BLOCK_PIXELS)
-    blocks = math.ceil(pixels / block)
-    return {
-        "call": 1,
-        "numpy_call": blocks * taps * 2,
-        "tap_mac": pixels * taps * c * f,
-        "tap_add": pixels * taps * f,
-        "phase_copy": 0 if (sh, sw) == (1, 1) else hp * wp * c,
-    }
+    *,
+    itemsize: int = 8,
+    lazy: bool = False,
+) -> tuple[float, float]:
+    """Predicted nanoseconds of ``(direct, fft)``; the FFT is ``inf`` where not worth planning.
+
+    ``lazy`` says the input is padded on reading (see :mod:`conv._padded_input`).
+    """
+    scale = SINGLE_SPEEDUP if itemsize < 8 else _NO_SCALE
+    direct = price(work(padded_shape, kernel_shape, stride, dilation, "direct", itemsize, lazy))
+    if direct <= COSTS["call"] + COSTS["fft_call"]:
+        # Cheaper than the FFT's fixed cost alone: no need to plan its tiles.
+        return direct * scale["direct"], math.inf
+    fft = price(work(padded_shape, kernel_shape, stride, dilation, "fft", itemsize, lazy))
+    return direct * scale["direct"], fft * scale["fft"]
 
 
-def fft_work(
-    padded_shape: tuple[int, int, int],
-    kernel_shape: tuple[int, int, int, int],
-    stride: tuple[int, int],
-    dilation: tuple[int, int],
-) -> dict[str, float]:
-    """Count the work of :func:`conv._fft.correlate_fft` by kind."""
-    hp, wp, c = padded_shape
-    kh, _, _, f = kernel_shape
-    eh = dilation[0] * (kh - 1) + 1
-    tile_rows, nh, nw = tile_geometry(hp, wp, eh, stride[0])
-    tiles = math.ceil((hp - eh + 1) / tile_rows)
-    filter_block = max(1, FILTER_BLOCK_ELEMENTS // (nh * (nw // 2 + 1) * c))
-    groups = math.ceil(f / filter_block)
-    n = nh * nw
-    transforms = tiles * (groups * c + f) + c * f
-    return {
-        "call": 1,
-        "fft_call": 1,
-        "numpy_call": tiles * groups * (c + 3),
-        "fft_point": transforms * n * math.log2(max(n, 2)),
-        "spectrum_mac": tiles * c * f * nh * (nw // 2 + 1),
-    }
-
-
-def _taps_per_phase(size: int, dilation: int, stride: int) -> list[int]:
-    """How many of a kernel axis's taps fall in each phase ``(tap * dilation) % stride``."""
-    counts: dict[int, int] = {}
-    for tap in range(size):
-        phase = tap * dilation % stride
-        counts[phase] = counts.get(phase, 0) + 1
-    return list(counts.values())
+def price(counts: dict[str, float]) -> float:
+    """Predicted float64 nanoseconds of a work count (``direct_work``, ``fft_work``)."""
+    return sum(COSTS[kind] * amount for kind, amount in counts.items())
