@@ -87,14 +87,16 @@ def pool_size(
     (2, 3)
     >>> pool_size(4, 2, 2, padding=1, ceil_mode=True)
     3
+    >>> pool_size(1, 2, 2), pool_size(1, 2, 2, ceil_mode=True)
+    (0, 1)
     """
     span = size + 2 * padding - dilation * (kernel - 1) - 1
-    if span < 0:
-        return 0
+    # Floor division of a possibly negative span, as PyTorch's div_rtn: with
+    # ceil_mode a window wider than the input still fits once (width 1, size 2).
     out = (span + (stride - 1 if ceil_mode else 0)) // stride + 1
     if ceil_mode and (out - 1) * stride >= size + padding:
         out -= 1
-    return out
+    return max(out, 0)
 
 
 def as_pair(value: object, name: str) -> tuple[int, int]:
