@@ -13,7 +13,7 @@ import numpy as np
 
 def grouped_conv(x, k, stride, pads, dilation, groups):
     """x (H, W, C), k (KH, KW, C // G, F), pads ((t, b), (l, r)); zeros padding."""
-    h, w, c = x.shape
+    h, w, _ = x.shape
     kh, kw, cg, f = k.shape
     (sh, sw), (dh, dw) = stride, dilation
     (top, bottom), (left, right) = pads

@@ -1,3 +1,4 @@
+# ruff: noqa: E731  (the refusal cases pair two one-line calls as lambdas)
 """Grouped conv, transposed conv and pooling against torch.nn.functional.
 
 Parameters are drawn so that some are invalid: where torch refuses, ours
