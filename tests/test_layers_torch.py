@@ -167,13 +167,11 @@ def test_pool2d(
     x = rng.normal(size=(*hw, c)).astype(np_dtype)
     if mode == "max":
         dilation_used = dilation
-        call = lambda: F.max_pool2d(  # noqa: E731
-            nchw(x), size, stride, padding, dilation, ceil_mode=ceil_mode
-        )
+        call = lambda: F.max_pool2d(nchw(x), size, stride, padding, dilation, ceil_mode=ceil_mode)
         extra = {"dilation": dilation}
     else:
         dilation_used = (1, 1)  # avg_pool2d has no dilation
-        call = lambda: F.avg_pool2d(  # noqa: E731
+        call = lambda: F.avg_pool2d(
             nchw(x), size, stride, padding, ceil_mode, count_include_pad, divisor_override
         )
         extra = {"count_include_pad": count_include_pad, "divisor_override": divisor_override}
@@ -235,14 +233,14 @@ def test_refuses_what_torch_refuses(op, args, message):
         torch_call = lambda: F.conv2d(
             nchw(x), torch.from_numpy(kernel).permute(3, 2, 0, 1), groups=g
         )
-        ours = lambda: conv.conv2d(x, kernel, groups=g)  # noqa: E731
+        ours = lambda: conv.conv2d(x, kernel, groups=g)
     elif op == "transpose":
         kw = {k: v for k, v in args.items() if k != "c"}
         kernel = rng.normal(size=(3, 3, c, 2))
         torch_call = lambda: F.conv_transpose2d(
             nchw(x), torch.from_numpy(kernel).permute(2, 3, 0, 1), **kw
         )
-        ours = lambda: conv.conv_transpose2d(x, kernel, **kw)  # noqa: E731
+        ours = lambda: conv.conv_transpose2d(x, kernel, **kw)
     else:
         kw = {k: v for k, v in args.items() if k not in ("size", "mode", "divisor_override")}
         if args.get("mode") == "avg":
@@ -250,8 +248,8 @@ def test_refuses_what_torch_refuses(op, args, message):
                 nchw(x), args["size"], divisor_override=args["divisor_override"]
             )
         else:
-            torch_call = lambda: F.max_pool2d(nchw(x), args["size"], **kw)  # noqa: E731
-        ours = lambda: conv.pool2d(  # noqa: E731
+            torch_call = lambda: F.max_pool2d(nchw(x), args["size"], **kw)
+        ours = lambda: conv.pool2d(
             x,
             args["size"],
             mode=args.get("mode", "max"),
