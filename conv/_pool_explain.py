@@ -34,7 +34,8 @@ class PoolCellExplanation:
     winner : (int, int) or None
         Max pooling: the input cell whose value won (the first NaN if any,
         else the first maximum in row-major order, as PyTorch's indices).
-        None for average pooling.
+        None for average pooling, and when dilated taps all miss the input
+        (then ``value`` is ``-inf``, as in PyTorch).
     divisor : float or None
         Average pooling: what the window's sum was divided by. None for max.
     """
@@ -114,7 +115,10 @@ def explain_pool_cell(
         ..., ch
     ][on_input]
     winner = divisor = None
-    if mode == "max":
+    if mode == "max" and not on_input.any():
+        # Dilated taps can all miss the input (PyTorch answers -inf there too).
+        value = -np.inf
+    elif mode == "max":
         candidates = np.where(on_input, window, -np.inf)
         nan = np.isnan(candidates)
         # A window of -inf only still has a winner: its first input cell.

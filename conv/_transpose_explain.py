@@ -154,8 +154,10 @@ def transpose_overlap(
            [2, 4, 4],
            [2, 4, 4]])
     """
+    # Channels do not change where the paint lands: check and use the spatial sizes only.
+    transpose_geometry(input_shape, kernel_shape, stride, padding, output_padding, dilation)
     geo = transpose_geometry(
-        input_shape, kernel_shape[:2], stride, padding, output_padding, dilation
+        tuple(input_shape)[:2], tuple(kernel_shape)[:2], stride, padding, output_padding, dilation
     )
     counts = []
     for axis in (0, 1):
