@@ -83,8 +83,7 @@ def main():
     args = parser.parse_args()
     rng = np.random.default_rng(0)
     print(
-        "| case | dtype | conv ms | torch ms | conv/torch | target | met "
-        "| torch CL ms | conv/CL |"
+        "| case | dtype | conv ms | torch ms | conv/torch | target | met | torch CL ms | conv/CL |"
     )
     print("|---|---|---:|---:|---:|---:|---|---:|---:|")
     for dtype in (np.float64, np.float32):
