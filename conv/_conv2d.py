@@ -6,10 +6,11 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from conv._geometry import IntPair, Padding2D, PaddingSpec, _window_geometry, as_pair
+from conv._grouped import correlate_grouped
 from conv._lattice import correlate
 from conv._method import choose_method
 from conv._padded_input import padded_input
-from conv._padding import check_pad_mode
+from conv._padding import check_pad_mode, pad
 
 METHODS = ("auto", "direct", "fft")
 
@@ -52,8 +53,9 @@ def prepare(
     dilation: IntPair,
     pad_mode: str,
     flip: bool,
+    groups: int = 1,
 ) -> tuple[np.ndarray, np.ndarray, tuple[int, int], Padding2D, tuple[int, int]]:
-    """Validate everything; return x as (H, W, C), kernel as (KH, KW, C, F), stride, pads, dilation.
+    """Validate everything; return x, kernel (KH, KW, C // groups, F), stride, pads, dilation.
 
     Both arrays come back in one float dtype, the kernel already flipped if
     asked. Shared with :func:`conv.explain_cell` so both see the same numbers.
@@ -63,13 +65,13 @@ def prepare(
     _check_arrays(x, kernel)
     check_pad_mode(pad_mode)
     in_shape, k_shape, strides, pads, *_ = _window_geometry(
-        x.shape, kernel.shape, stride, padding, dilation
+        x.shape, kernel.shape, stride, padding, dilation, groups
     )
     if not isinstance(flip, (bool, np.bool_)):
         raise ValueError(f"flip must be True or False, got {flip!r}")
     dtype = np.result_type(x, kernel)
     x3 = x.reshape((*in_shape[:2], -1)).astype(dtype, copy=False)
-    k4 = kernel.reshape((*k_shape[:2], x3.shape[2], -1)).astype(dtype, copy=False)
+    k4 = kernel.reshape((*k_shape[:2], x3.shape[2] // groups, -1)).astype(dtype, copy=False)
     if flip:
         k4 = k4[::-1, ::-1]
     return x3, np.ascontiguousarray(k4), strides, pads, as_pair(dilation, "dilation")
@@ -85,6 +87,7 @@ def conv2d(
     pad_mode: str = "zeros",
     flip: bool = False,
     method: str = "auto",
+    groups: int = 1,
 ) -> np.ndarray:
     """2-D cross-correlation as in CNN layers, with stride, padding and dilation.
 
@@ -113,6 +116,12 @@ def conv2d(
         Algorithm. ``"auto"`` asks the cost model, but uses ``"direct"`` when
         ``x`` holds NaN or infinity, since an FFT smears those over every
         output cell.
+    groups : int
+        Split the ``C`` channels and ``F`` filters into this many groups (it
+        must divide both); filter ``f`` sees only the ``C // groups``
+        channels of its group, so ``kernel`` is ``(KH, KW, C // groups, F)``
+        as PyTorch's ``(F, C // groups, KH, KW)``. ``groups = C = F`` is a
+        depthwise convolution.
 
     Returns
     -------
@@ -137,15 +146,22 @@ def conv2d(
     array([-1., -1., -1.,  3.])
     >>> conv2d(np.ones((8, 8, 3)), np.ones((3, 3, 3, 4)), padding="same").shape
     (8, 8, 4)
+    >>> conv2d(np.ones((4, 4, 2)), np.ones((3, 3, 1, 2)) * [1, 10], groups=2)[0, 0]
+    array([ 9., 90.])
     """
     x_arr, k4, strides, pads, dilations = prepare(
-        x, kernel, stride, padding, dilation, pad_mode, flip
+        x, kernel, stride, padding, dilation, pad_mode, flip, groups
     )
     if not isinstance(method, str) or method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
     # Unpadded inputs go to the kernels as they are: a copy of a large image
     # costs more than many small convolutions. Mostly-padding inputs are padded
     # per row block or tile as the kernels read them, never whole.
+    if groups != 1:
+        # Grouped kernels read whole arrays: they get the padded input as one.
+        xp = x_arr if pads == ((0, 0), (0, 0)) else pad(x_arr, pads, pad_mode)
+        out = correlate_grouped(xp, k4, strides, dilations, groups, method)
+        return out if np.ndim(kernel) == 4 else out[..., 0]
     xp = padded_input(x_arr, pads, pad_mode)
     lazy = not isinstance(xp, np.ndarray)
     if method == "auto":

@@ -26,14 +26,16 @@ class CellExplanation:
     source_rows, source_cols : numpy.ndarray of int, shape (KH, KW)
         The real input cell each tap's value comes from (itself inside the
         input, the mirrored/copied/wrapped cell on padding), -1 for zero padding.
-    window : numpy.ndarray, shape (KH, KW, C)
-        The values multiplied.
-    weights : numpy.ndarray, shape (KH, KW, C)
+    window : numpy.ndarray, shape (KH, KW, C // groups)
+        The values multiplied: the channels of the filter's group.
+    weights : numpy.ndarray, shape (KH, KW, C // groups)
         The kernel values used, already flipped when ``flip=True``.
-    products : numpy.ndarray, shape (KH, KW, C)
+    products : numpy.ndarray, shape (KH, KW, C // groups)
         ``window * weights``.
     value : float
         ``products.sum()``, the output cell.
+    channels : numpy.ndarray of int, shape (C // groups,)
+        The input channels the filter sees (all of them when ``groups=1``).
     """
 
     rows: np.ndarray
@@ -45,6 +47,7 @@ class CellExplanation:
     weights: np.ndarray
     products: np.ndarray
     value: float
+    channels: np.ndarray
 
 
 def _check_index(value: object, name: str, size: int) -> int:
@@ -66,12 +69,13 @@ def explain_cell(
     dilation: IntPair = 1,
     pad_mode: str = "zeros",
     flip: bool = False,
+    groups: int = 1,
 ) -> CellExplanation:
     """Take apart output cell ``(row, col)`` of ``conv2d(x, kernel, ...)``.
 
     Parameters
     ----------
-    x, kernel, stride, padding, dilation, pad_mode, flip
+    x, kernel, stride, padding, dilation, pad_mode, flip, groups
         As for :func:`conv.conv2d`.
     row, col : int
         The output cell, ``0 <= row < OH`` and ``0 <= col < OW``.
@@ -94,13 +98,20 @@ def explain_cell(
            [5., 0.]])
     >>> cell.value
     7.0
+    >>> rgb = np.ones((3, 3, 4))
+    >>> explain_cell(rgb, np.ones((2, 2, 2, 4)), 0, 0, filter_index=3, groups=2).channels
+    array([2, 3])
     >>> explain_cell(x, np.ones((2, 2)), 2, 0)
     Traceback (most recent call last):
     ...
     ValueError: row must be an int in 0..1, got 2
     """
-    x3, k4, strides, pads, dilations = prepare(x, kernel, stride, padding, dilation, pad_mode, flip)
-    oh, ow = output_shape(x3.shape, k4.shape, stride=strides, padding=pads, dilation=dilations)[:2]
+    x3, k4, strides, pads, dilations = prepare(
+        x, kernel, stride, padding, dilation, pad_mode, flip, groups
+    )
+    oh, ow = output_shape(
+        x3.shape, k4.shape, stride=strides, padding=pads, dilation=dilations, groups=groups
+    )[:2]
     row = _check_index(row, "row", oh)
     col = _check_index(col, "col", ow)
     f = _check_index(filter_index, "filter_index", k4.shape[3])
@@ -119,7 +130,9 @@ def explain_cell(
     zero = (source_rows < 0) | (source_cols < 0)
     source_rows[zero] = -1
     source_cols[zero] = -1
-    window = x3[np.maximum(source_rows, 0), np.maximum(source_cols, 0)]
+    per_group = k4.shape[2]
+    channels = np.arange(per_group) + f // (k4.shape[3] // groups) * per_group
+    window = x3[np.maximum(source_rows, 0), np.maximum(source_cols, 0)][..., channels]
     window[zero] = 0
     weights = k4[..., f].copy()
     products = window * weights
@@ -133,4 +146,5 @@ def explain_cell(
         weights=weights,
         products=products,
         value=float(products.sum()),
+        channels=channels,
     )

@@ -87,14 +87,16 @@ def pool_size(
     (2, 3)
     >>> pool_size(4, 2, 2, padding=1, ceil_mode=True)
     3
+    >>> pool_size(1, 2, 2), pool_size(1, 2, 2, ceil_mode=True)
+    (0, 1)
     """
     span = size + 2 * padding - dilation * (kernel - 1) - 1
-    if span < 0:
-        return 0
+    # Floor division of a possibly negative span, as PyTorch's div_rtn: with
+    # ceil_mode a window wider than the input still fits once (width 1, size 2).
     out = (span + (stride - 1 if ceil_mode else 0)) // stride + 1
     if ceil_mode and (out - 1) * stride >= size + padding:
         out -= 1
-    return out
+    return max(out, 0)
 
 
 def as_pair(value: object, name: str) -> tuple[int, int]:
@@ -128,10 +130,30 @@ def as_pair(value: object, name: str) -> tuple[int, int]:
     return pair
 
 
+def check_groups(groups: object, channels: int, filters: int) -> int:
+    """``groups`` as an int that divides both ``channels`` (C) and ``filters`` (F).
+
+    Examples
+    --------
+    >>> check_groups(2, 4, 6)
+    2
+    >>> check_groups(3, 4, 6)
+    Traceback (most recent call last):
+    ...
+    ValueError: groups=3 must divide C=4
+    """
+    if not _is_int(groups) or groups < 1:
+        raise ValueError(f"groups must be a positive int, got {groups!r}")
+    for name, size in (("C", channels), ("F", filters)):
+        if size % groups:
+            raise ValueError(f"groups={groups} must divide {name}={size}")
+    return int(groups)
+
+
 def _check_shapes(
-    input_shape: Sequence[int], kernel_shape: Sequence[int]
+    input_shape: Sequence[int], kernel_shape: Sequence[int], groups: object = 1
 ) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """Validate an (H, W[, C]) input shape against a (KH, KW[, C[, F]]) kernel shape."""
+    """Validate an (H, W[, C]) input shape against a (KH, KW[, C // groups[, F]]) kernel shape."""
     shapes = []
     for name, shape, ndims in (
         ("input_shape", input_shape, (2, 3)),
@@ -158,8 +180,15 @@ def _check_shapes(
             f"kernel of shape {k_shape} has no channel axis but input has {channels} channels; "
             f"give a ({k_shape[0]}, {k_shape[1]}, {channels}) kernel"
         )
-    if len(k_shape) >= 3 and k_shape[2] != channels:
-        raise ValueError(f"kernel has {k_shape[2]} channels but input has {channels}")
+    filters = k_shape[3] if len(k_shape) == 4 else 1
+    groups = check_groups(groups, channels, filters)
+    if len(k_shape) >= 3 and k_shape[2] * groups != channels:
+        if groups == 1:
+            raise ValueError(f"kernel has {k_shape[2]} channels but input has {channels}")
+        raise ValueError(
+            f"kernel has {k_shape[2]} channels per group but C={channels} with "
+            f"groups={groups} needs C // groups = {channels // groups}"
+        )
     return in_shape, k_shape
 
 
@@ -197,6 +226,7 @@ def resolve_padding(
     stride: IntPair = 1,
     padding: PaddingSpec = "valid",
     dilation: IntPair = 1,
+    groups: int = 1,
 ) -> Padding2D:
     """Rows and columns of padding added to each side, as ((top, bottom), (left, right)).
 
@@ -205,7 +235,7 @@ def resolve_padding(
     input_shape : tuple of int
         ``(H, W)`` or ``(H, W, C)``.
     kernel_shape : tuple of int
-        ``(KH, KW)``, ``(KH, KW, C)`` or ``(KH, KW, C, F)``.
+        ``(KH, KW)``, ``(KH, KW, C)`` or ``(KH, KW, C // groups, F)``.
     stride, dilation : int or (int, int)
         Step between windows and between kernel taps, per (rows, cols).
     padding : str, int or tuple
@@ -229,7 +259,7 @@ def resolve_padding(
     >>> resolve_padding((5, 5), (3, 3), padding=(1, 2))
     ((1, 1), (2, 2))
     """
-    in_shape, k_shape = _check_shapes(input_shape, kernel_shape)
+    in_shape, k_shape = _check_shapes(input_shape, kernel_shape, groups)
     strides = as_pair(stride, "stride")
     dilations = as_pair(dilation, "dilation")
     return _resolve(in_shape, k_shape, strides, padding, dilations)
@@ -254,9 +284,9 @@ def _resolve(in_shape, k_shape, strides, padding, dilations) -> Padding2D:
     return tuple(pads)
 
 
-def _window_geometry(input_shape, kernel_shape, stride, padding, dilation):
+def _window_geometry(input_shape, kernel_shape, stride, padding, dilation, groups=1):
     """Validated pieces shared by output_shape and unreached."""
-    in_shape, k_shape = _check_shapes(input_shape, kernel_shape)
+    in_shape, k_shape = _check_shapes(input_shape, kernel_shape, groups)
     strides = as_pair(stride, "stride")
     dilations = as_pair(dilation, "dilation")
     pads = _resolve(in_shape, k_shape, strides, padding, dilations)
@@ -283,13 +313,15 @@ def output_shape(
     stride: IntPair = 1,
     padding: PaddingSpec = "valid",
     dilation: IntPair = 1,
+    groups: int = 1,
 ) -> tuple[int, ...]:
     """Shape of ``conv2d``'s result, without computing it.
 
     ``(OH, OW)`` for a 2-D or 3-D kernel shape, ``(OH, OW, F)`` for a 4-D one,
     with ``OH = (H + top + bottom - dilation * (KH - 1) - 1) // stride + 1``.
-    Arguments are as for :func:`conv.conv2d`; a kernel wider than the padded
-    input raises ``ValueError``.
+    Arguments are as for :func:`conv.conv2d` (a grouped kernel is
+    ``(KH, KW, C // groups, F)``); a kernel wider than the padded input
+    raises ``ValueError``.
 
     Examples
     --------
@@ -304,7 +336,9 @@ def output_shape(
     ...
     ValueError: effective kernel 9x9 (5x5, dilation 2) is larger than the padded input 5x5
     """
-    _, k_shape, *_, out = _window_geometry(input_shape, kernel_shape, stride, padding, dilation)
+    _, k_shape, *_, out = _window_geometry(
+        input_shape, kernel_shape, stride, padding, dilation, groups
+    )
     return out + k_shape[3:]
 
 

@@ -4,6 +4,7 @@ import pathlib
 
 import pytest
 
+from conv.app import limits as app_limits
 from conv.io import limits
 
 tomllib = pytest.importorskip("tomllib")  # Python 3.11+
@@ -22,7 +23,8 @@ def test_upload_limit_matches_streamlit_config():
 def test_limits_are_ordered_and_sized():
     assert limits.MAX_UPLOAD_MB == 20
     assert limits.MAX_UPLOAD_BYTES == 20 * 1024 * 1024
-    assert limits.MAX_DRAWN_CELLS < limits.MAX_OUTPUT_CELLS <= limits.MAX_CELLS
+    assert app_limits.MAX_DRAWN_CELLS < app_limits.MAX_OUTPUT_CELLS <= limits.MAX_CELLS
+    assert app_limits.MAX_CELLS == limits.MAX_CELLS  # the app reads what the library reads
     # The largest allowed float64 array must fit comfortably in a small host's memory.
     assert limits.MAX_CELLS * 8 <= 256 * 2**20
     assert 20 <= limits.MAX_TEXT_CELL_CHARS <= 1000
