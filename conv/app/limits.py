@@ -11,9 +11,13 @@ __all__ = [
     "EDITABLE_CELLS",
     "MAX_CELLS",
     "MAX_DRAWN_CELLS",
-    "MAX_MACS",
+    "MAX_KERNEL_CELLS",
     "MAX_OUTPUT_CELLS",
+    "MAX_PEAK_BYTES",
+    "MAX_SECONDS",
     "MAX_UPLOAD_MB",
+    "NS_PER_MAC",
+    "PEAK_MARGIN",
 ]
 
 #: Most output cells (OH * OW * F) the app computes in one go.
@@ -25,5 +29,18 @@ MAX_DRAWN_CELLS = 250_000
 #: Arrays up to this many cells per channel (and at most 8 channels) can be edited in place.
 EDITABLE_CELLS = 20 * 20
 
-#: Most multiply-adds one request may ask for (about 1 s of direct work here).
-MAX_MACS = 2 * 10**9
+#: Longest predicted time of one convolution, in seconds (see conv.app.budget).
+MAX_SECONDS = 2.0
+
+#: Most working memory of one convolution: padded copies, scratch, spectra, output.
+MAX_PEAK_BYTES = 2**30
+
+#: Slowest nanoseconds per multiply-add measured on admitted problems with one
+#: BLAS thread (benchmarks/bench_budget.py: 1.9 at worst), rounded up.
+NS_PER_MAC = 2.0
+
+#: conv.estimate's peak bytes undercounted a measured peak by up to 1.31x.
+PEAK_MARGIN = 1.5
+
+#: Most values in one filter (KH * KW * C * F), checked before it is built.
+MAX_KERNEL_CELLS = 4 * 2**20
