@@ -1,8 +1,8 @@
 """convscope's numerics: neural-network-style 2-D convolution in pure numpy.
 
 :func:`conv2d` computes the convolution; :func:`output_shape`,
-:func:`resolve_padding` and :func:`unreached` answer questions about its
-geometry from shapes alone; :func:`pad` shows the padded input and
+:func:`resolve_padding`, :func:`unread` and :func:`unreached` answer questions
+about its geometry from shapes alone; :func:`pad` shows the padded input and
 :func:`explain_cell` takes one output cell apart. The algorithms themselves
 live in private modules and are chosen per call.
 
@@ -19,8 +19,9 @@ array([[ 6.,  8.],
 """
 
 from conv._conv2d import conv2d
+from conv._coverage import unreached, unread
 from conv._explain import CellExplanation, explain_cell
-from conv._geometry import output_shape, resolve_padding, unreached
+from conv._geometry import output_shape, resolve_padding
 from conv._padding import PAD_MODES, pad
 
 __all__ = [
@@ -32,4 +33,5 @@ __all__ = [
     "pad",
     "resolve_padding",
     "unreached",
+    "unread",
 ]
