@@ -30,7 +30,9 @@ def fsum_reference(x, k, stride=1, dilation=1):
     for i in range(oh):
         for j in range(ow):
             window = x3[i * stride :: dilation, j * stride :: dilation][:kh, :kw]
-            products = [float(a) * float(b) for a, b in zip(window.ravel(), k3.ravel())]
+            products = [
+                float(a) * float(b) for a, b in zip(window.ravel(), k3.ravel(), strict=True)
+            ]
             exact[i, j] = math.fsum(products)
             magnitude[i, j] = math.fsum(abs(p) for p in products)
     return exact, magnitude
