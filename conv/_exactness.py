@@ -129,7 +129,9 @@ def _unproven_cells(out, xs, ks, stride, dilation, bound) -> np.ndarray | None:
     # Then sum|x * w| itself, by a float32 FFT of the magnitudes scaled into
     # [0, 1]: its own error bound, and float32's rounding, are subtracted.
     x_max, k_max = float(np.abs(xs).max()), float(np.abs(ks).max())
-    xa = (np.abs(xs) / x_max).astype(np.float32)
+    xa = np.empty(xs.shape, np.float32)  # scaled in place: no temporary as large as x
+    np.multiply(xs, 1 / x_max, out=xa, casting="unsafe")
+    np.abs(xa, out=xa)
     ka = (np.abs(ks) / k_max).astype(np.float32)
     scale = x_max * k_max
     magnitude = correlate_fft(xa, ka, stride, dilation).astype(np.float64)
