@@ -123,7 +123,7 @@ def _unproven_cells(out, xs, ks, stride, dilation, bound) -> np.ndarray | None:
     """(OH, OW) mask of cells whose sum|x * w| may be below bound / tolerance; None if none."""
     need = bound / tolerance(xs.dtype)
     # Free first: |exact| <= sum|x * w|, and the FFT is within `bound` of exact.
-    weak = (np.abs(out) - bound < need).any(axis=2)
+    weak = (np.abs(out) < need + bound).any(axis=2)
     if not weak.any():
         return None
     # Then sum|x * w| itself, by a float32 FFT of the magnitudes scaled into
@@ -134,9 +134,11 @@ def _unproven_cells(out, xs, ks, stride, dilation, bound) -> np.ndarray | None:
     np.abs(xa, out=xa)
     ka = (np.abs(ks) / k_max).astype(np.float32)
     scale = x_max * k_max
-    magnitude = correlate_fft(xa, ka, stride, dilation).astype(np.float64)
-    lower = (magnitude - fft_error_bound(xa, ka)) * (1 - 2.0**-20) * scale
-    bad = (lower < need).any(axis=2)
+    magnitude = correlate_fft(xa, ka, stride, dilation)
+    # sum|x * w| >= (magnitude - its bound) * (1 - 2**-20) * scale, compared without
+    # a float64 copy of the magnitudes.
+    threshold = need / (scale * (1 - 2.0**-20)) + fft_error_bound(xa, ka)
+    bad = (magnitude < threshold).any(axis=2)
     return bad if bad.any() else None
 
 
