@@ -3,7 +3,7 @@
 :func:`conv2d` computes the convolution (with ``groups``),
 :func:`conv_transpose2d` its adjoint and :func:`pool2d` max/avg pooling;
 :func:`output_shape`, :func:`resolve_padding`, :func:`layer_counts`,
-:func:`unreached` and :func:`estimate` (work, memory and time) answer
+:func:`unread`, :func:`unreached` and :func:`estimate` (work, memory and time) answer
 questions from shapes alone; :func:`pad` shows the padded input and
 :func:`explain_cell`, :func:`explain_transpose_cell` and
 :func:`explain_pool_cell` take one output cell apart; :func:`check_answer` marks a hand-computed
@@ -26,11 +26,11 @@ array([[ 6.,  8.],
 from conv._answer_text import parse_answer
 from conv._check import AnswerReport, check_answer
 from conv._conv2d import conv2d
+from conv._coverage import unreached, unread
 from conv._diagnosis import Diagnosis
 from conv._estimate import Work, estimate
 from conv._explain import CellExplanation, explain_cell
 from conv._frameworks import FRAMEWORKS, FrameworkPadding, framework_padding
-from conv._geometry import unreached
 from conv._layouts import to_layout
 from conv._mistakes import MISTAKES
 from conv._padding import PAD_MODES, pad
@@ -74,4 +74,5 @@ __all__ = [
     "to_layout",
     "transpose_overlap",
     "unreached",
+    "unread",
 ]

@@ -2,8 +2,7 @@
 
 Examples
 --------
->>> from conv.app.budget import check_kernel_shape
-from conv.app.settings import Settings
+>>> from conv.app.settings import Settings
 >>> s = Settings(source="generate", shape=(2, 3), seed=123, decimals=2)
 >>> build_input(s)
 array([[-0.99, -0.37,  1.29],
