@@ -443,10 +443,17 @@ class BatchNorm2d:
 
     num_features: int
     affine: bool = True
+    bias: bool = True
 
     def __post_init__(self) -> None:
         _int("BatchNorm2d", "num_features", self.num_features, 1)
         _bool("BatchNorm2d", "affine", self.affine)
+        _bool("BatchNorm2d", "bias", self.bias)
+
+    @property
+    def params(self) -> int:
+        """Learned scale and shift (the running statistics are buffers, not parameters)."""
+        return self.num_features * (1 + self.bias) if self.affine else 0
 
     def __str__(self) -> str:
         return f"BatchNorm2d({self.num_features}, affine={self.affine})"

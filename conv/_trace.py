@@ -261,8 +261,7 @@ def _batchnorm(layer: BatchNorm2d, shape: tuple[int, ...]) -> TraceRow:
             f"running_mean should contain {shape[1]} elements not {layer.num_features}",
             f"set num_features={shape[1]}",
         )
-    params = 2 * layer.num_features if layer.affine else 0
-    return TraceRow(0, layer, shape, shape, (), (0, 0), params, 0)
+    return TraceRow(0, layer, shape, shape, (), (0, 0), layer.params, 0)
 
 
 def smallest_input(layers: Sequence[Layer], axis: int, limit: int = 1 << 16) -> int | None:
