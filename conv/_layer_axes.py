@@ -90,7 +90,7 @@ def arithmetic(w: AxisWindow, n: int, axis: int) -> str:
     span = n + w.before + w.after - d * (k - 1) - 1
     if w.kind == "pool" and w.ceil_mode:
         text = f"{name}: ceil(({n} + {_pads(w)} - {d}*({k} - 1) - 1) / {s}) + 1"
-        raw = -(-span // s) + 1 if span >= 0 else 0
+        raw = -(-span // s) + 1
         text += f" = ceil({span} / {s}) + 1 = {raw}"
         if out != raw and out > 0:
             text += f", minus the last window, which would start in the bottom padding = {out}"

@@ -266,11 +266,10 @@ def _pool_args(layer, kernel_size, stride, padding, dilation):
     stride = kernel if stride is None else _pair(layer, "stride", stride, 1)
     padding = _pair(layer, "padding", padding, 0)
     dilation = _pair(layer, "dilation", dilation, 1)
-    for p, k, d in zip(padding, kernel, dilation, strict=True):
-        effective = d * (k - 1) + 1 if layer == "MaxPool2d" else k  # PyTorch's two wordings
-        if 2 * p > effective:
+    for p, k in zip(padding, kernel, strict=True):
+        if 2 * p > k:  # PyTorch's check, on the kernel without dilation
             raise ValueError(
-                f"{layer}: padding should be at most half of the effective kernel size, "
+                f"{layer}: padding should be at most half of kernel_size, "
                 f"got padding={padding} for kernel_size={kernel}"
             )
     return kernel, stride, padding, dilation
