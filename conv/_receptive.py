@@ -99,7 +99,8 @@ def _back(win: AxisWindow | None, cells: np.ndarray, n: int, bounded: bool):
     else:
         out = n if win.target is None else win.target
         starts, stops = (cells * n) // out, -((-(cells + 1) * n) // out)
-        pos = np.concatenate([np.arange(a, b) for a, b in zip(starts, stops, strict=True)])
+        pieces = [np.arange(a, b) for a, b in zip(starts, stops, strict=True)]
+        pos = np.concatenate(pieces) if pieces else cells
         span = _span(pos)
     return np.unique(pos), span
 
