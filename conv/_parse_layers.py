@@ -41,7 +41,7 @@ IGNORED = {"device", "dtype", "eps", "momentum", "track_running_stats"}
 BARE_WORDS = {"same", "valid", "zeros", "reflect", "replicate", "circular", "nearest", "none"}
 
 _PREFIX = re.compile(r"^\(([\w.\-]*)\):\s*")
-_REPEAT = re.compile(r"^(\d{1,4})\s*x\s+")
+_REPEAT = re.compile(r"^(\d+)\s*x\s+")
 _DIGITS = re.compile(rf"\d{{{MAX_DIGITS + 1},}}")
 
 
