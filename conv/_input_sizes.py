@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from conv._layer_axes import dropped, exact, runs
 from conv._layers import SPATIAL, Layer, Linear
-from conv._trace import LayerFailure, check_layers, read_input_shape, trace_layers
+from conv._trace import LayerFailure, check_layers, read_input_shape, run_trace
 
 MAX_SIZES = 1 << 16
 
@@ -86,6 +86,19 @@ def _runs_of(final: dict[int, int]) -> dict[int, range]:
     return {out: range(a, b + 1) for out, (a, b) in spans.items()}
 
 
+def _widths_giving(features: int, channels: int, height: int) -> set[int]:
+    """Final widths for which the first Linear after the maps can get ``features`` inputs.
+
+    Whatever Flatten does, the last axis is a product of a suffix of
+    (channels, H, W): W, H * W or C * H * W; so these are the only candidates.
+    """
+    widths = {features}
+    for factor in (height, channels * height):
+        if features % factor == 0:
+            widths.add(features // factor)
+    return widths
+
+
 def input_sizes(
     layers: Sequence[Layer], sizes: range = range(1, 513), *, channels: int | None = None
 ) -> InputSizes:
@@ -120,19 +133,21 @@ def input_sizes(
     (rows, final_h), (cols, final_w) = (_axis(prefix, axis, sizes) for axis in (0, 1))
     blocked, pairs, smallest = None, None, None
     if rows.runs and cols.runs:
-        probe = trace_layers(prefix, (c, rows.runs[-1], cols.runs[-1]), layout="CHW")
+        probe = run_trace(prefix, (c, rows.runs[-1], cols.runs[-1]), "CHW", False)
         blocked = probe.failure
         tail = layers[len(prefix) :]
         if blocked is None and any(isinstance(layer, Linear) for layer in tail):
             c_out = probe.output_shape[1] if prefix else c
+            by_h, by_w = _runs_of(final_h), _runs_of(final_w)
+            features = next(layer for layer in tail if isinstance(layer, Linear)).in_features
             found = []
-            for fh, span_h in _runs_of(final_h).items():
-                for fw, span_w in _runs_of(final_w).items():
-                    if trace_layers(tail, (c_out, fh, fw), layout="CHW").ok:
-                        found.append((span_h, span_w))
-            pairs = tuple(found)
+            for fh in by_h:
+                for fw in _widths_giving(features, c_out, fh):
+                    if fw in by_w and run_trace(tail, (c_out, fh, fw), "CHW", False).ok:
+                        found.append((by_h[fh], by_w[fw]))
+            pairs = tuple(sorted(set(found), key=lambda p: (p[0].start, p[1].start)))
             if not pairs:  # report the tail's failure on the largest sizes
-                end = trace_layers(layers, (c, rows.runs[-1], cols.runs[-1]), layout="CHW")
+                end = run_trace(layers, (c, rows.runs[-1], cols.runs[-1]), "CHW", False)
                 blocked = end.failure
             else:
                 best = min(pairs, key=lambda p: (p[0].start * p[1].start, p[0].start))

@@ -58,9 +58,10 @@ class LayerFailure:
 
     ``reason`` is PyTorch's condition in plain words with the numbers,
     ``pytorch_error`` roughly what PyTorch raises, ``fix`` what to change, and
-    ``fix_input`` the smallest (H, W) at least the given one with which every
-    spatial layer up to this one runs (None when the input size is not the
-    problem, or no size up to 65536 helps).
+    ``fix_input`` an input (H, W) that makes this layer run: for a size
+    problem the smallest at least the given one (up to 65536); for a
+    ``Linear`` whose ``in_features`` the flattened map misses, the nearest
+    (H, W) up to 1024 that yields them. None when no input size helps.
     """
 
     index: int
@@ -291,6 +292,27 @@ def smallest_input(layers: Sequence[Layer], axis: int, limit: int = 1 << 16) -> 
     return high
 
 
+def _nearest_fitting(layers: Sequence[Layer], chw: tuple[int, int, int]) -> tuple[int, int] | None:
+    """The (H, W) up to 1024 nearest the given one with which ``layers`` run, if any.
+
+    For a ``Linear`` whose ``in_features`` the flattened map misses: which
+    input would give it the features it expects.
+    """
+    from conv._input_sizes import input_sizes  # the solver builds on this module
+
+    found = input_sizes(layers, range(1, 1025), channels=chw[0])
+    if not found.pairs:
+        return None
+
+    def nearest(spans: tuple[range, range]) -> tuple[int, int]:
+        return tuple(min(max(n, r.start), r.stop - 1) for n, r in zip(chw[1:], spans, strict=True))
+
+    best = min(
+        (nearest(p) for p in found.pairs), key=lambda hw: abs(hw[0] - chw[1]) + abs(hw[1] - chw[2])
+    )
+    return best
+
+
 def _first_channels(layers: Sequence[Layer]) -> int | None:
     for layer in layers:
         if isinstance(layer, (Conv2d, ConvTranspose2d)):
@@ -391,6 +413,11 @@ def trace_layers(
     """
     layers = check_layers(layers)
     chw, layout = read_input_shape(input_shape, layout, layers)
+    return run_trace(layers, chw, layout, suggest=True)
+
+
+def run_trace(layers: tuple[Layer, ...], chw: tuple[int, int, int], layout: str, suggest: bool):
+    """:func:`trace_layers` on checked arguments; ``suggest`` looks for a ``fix_input``."""
     shape = (1, *chw)
     rows, failure, flattened = [], None, None
     for i, layer in enumerate(layers):
@@ -410,10 +437,14 @@ def trace_layers(
                 row = TraceRow(0, layer, shape, shape, (), (0, 0), 0, 0)
         except _Refusal as refusal:
             fix_input = None
-            if refusal.size_problem:
+            if not suggest:
+                pass
+            elif refusal.size_problem:
                 found = [smallest_input(layers[: i + 1], axis) for axis in (0, 1)]
                 if None not in found:
                     fix_input = (max(chw[1], found[0]), max(chw[2], found[1]))
+            elif isinstance(layer, Linear):
+                fix_input = _nearest_fitting(layers[: i + 1], chw)
             failure = LayerFailure(
                 i, layer, shape, refusal.reason, refusal.pytorch_error, refusal.fix, fix_input
             )

@@ -97,3 +97,10 @@ def test_blocked_and_bad_arguments():
         conv.input_sizes([L.Conv2d(1, 1, 3)], range(0, 10))
     with pytest.raises(ValueError, match="sizes must stay within"):
         conv.input_sizes([L.Conv2d(1, 1, 3)], range(1, 10**6))
+
+
+def test_linear_mismatch_suggests_the_nearest_input_that_fits():
+    failure = conv.trace_layers(STACKS["LeNet-5"].layers, (1, 28, 28)).failure
+    assert failure.index == 7 and failure.fix == "set in_features=256"
+    assert failure.fix_input == (32, 32)  # 16 * 5 * 5 = 400 needs 32 to 35 per side
+    assert conv.trace_layers(STACKS["LeNet-5"].layers, (1, 40, 33)).failure.fix_input == (35, 33)
