@@ -79,7 +79,8 @@ def pool_size(
     """Output length along one axis of PyTorch's max/avg pooling.
 
     With ``ceil_mode`` the division rounds up, but the last window must start
-    inside the input or the left padding (PyTorch drops it otherwise).
+    inside the input or the left padding (PyTorch drops it otherwise); the
+    window may then overhang the padded input, even when it is the only one.
 
     Examples
     --------
@@ -87,12 +88,12 @@ def pool_size(
     (2, 3)
     >>> pool_size(4, 2, 2, padding=1, ceil_mode=True)
     3
-    >>> pool_size(1, 2, 2), pool_size(1, 2, 2, ceil_mode=True)
-    (0, 1)
+    >>> pool_size(1, 2, 2), pool_size(1, 2, 2, ceil_mode=True), pool_size(1, 3, 2, ceil_mode=True)
+    (0, 1, 0)
     """
     span = size + 2 * padding - dilation * (kernel - 1) - 1
-    # Floor division of a possibly negative span, as PyTorch's div_rtn: with
-    # ceil_mode a window wider than the input still fits once (width 1, size 2).
+    # Floor division as PyTorch's div_rtn: with ceil_mode a window that overhangs
+    # the padded input still counts, so a 1-cell input pools to 1 with kernel 2.
     out = (span + (stride - 1 if ceil_mode else 0)) // stride + 1
     if ceil_mode and (out - 1) * stride >= size + padding:
         out -= 1
