@@ -72,7 +72,7 @@ def test_lenet_needs_400_features():
 
 
 def test_random_rectangular_sizes_agree_with_tracing():
-    from test_layers_torch import _random_stack
+    from test_layer_stacks_torch import _random_stack
 
     rng = random.Random(3)
     for _ in range(40):

@@ -81,7 +81,7 @@ def test_printouts_of_example_stacks(name):
 
 def test_printouts_of_random_torch_stacks():
     torch = pytest.importorskip("torch")
-    from test_layers_torch import _random_stack, _to_torch
+    from test_layer_stacks_torch import _random_stack, _to_torch
 
     rng = random.Random(1)
     for _ in range(100):
