@@ -9,7 +9,11 @@ from conv.io.limits import MAX_CELLS, MAX_UPLOAD_MB
 
 __all__ = [
     "EDITABLE_CELLS",
+    "MAX_ANSWER_CELLS",
+    "MAX_ANSWER_CHARS",
     "MAX_CELLS",
+    "MAX_CHECK_CELLS",
+    "MAX_CHECK_MACS",
     "MAX_DRAWN_CELLS",
     "MAX_MACS",
     "MAX_OUTPUT_CELLS",
@@ -27,3 +31,18 @@ EDITABLE_CELLS = 20 * 20
 
 #: Most multiply-adds one request may ask for (about 1 s of direct work here).
 MAX_MACS = 2 * 10**9
+
+#: Most output cells (one filter's OH * OW) an answer is checked against: a check
+#: computes the output of about 30 to 60 mistakes, not one.
+MAX_CHECK_CELLS = 10_000
+
+#: Most multiply-adds of one convolution of a checked problem (OH * OW * KH * KW * C);
+#: at this size a wrong answer takes about 1.5 s to diagnose here.
+MAX_CHECK_MACS = 10_000_000
+
+#: Most cells in a pasted or uploaded answer (a stride-1 answer to a stride-2
+#: problem has about 4 times the output's cells).
+MAX_ANSWER_CELLS = 40_000
+
+#: Longest pasted answer, and largest uploaded answer file, in characters (bytes).
+MAX_ANSWER_CHARS = 500_000
