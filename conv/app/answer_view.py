@@ -36,7 +36,8 @@ ANSWER_KEY, FILE_KEY = "answer_text", "answer_file"
 FILTER_KEY, DECIMALS_KEY = "answer_f", "answer_d"
 _WRONG = "#111111"
 _OUTSIDE_HATCH = {"shape": "/", "fgcolor": "rgba(60,60,60,0.55)", "bgcolor": "rgba(0,0,0,0)"}
-PLACEHOLDER = "0.9  4.15  4.47\n7.74  ?  0.74\n-1.6, , 3.72"
+# Made-up numbers: a placeholder must not hold any example's answer.
+PLACEHOLDER = "for example:\n1.5  -2  0.25\n3  ?  4.75\n-1, , 0.5"
 
 
 def _size(shape: tuple[int, ...]) -> str:
@@ -205,11 +206,15 @@ def verdict(checked: Checked) -> None:
         f"output {oh} × {ow}."
     )
     wrong = given - right
+    sentence = top.explanation
+    if top.mistake == "unexplained":
+        # The library counts the closest mistake's matches here, not the right values.
+        sentence = "No mistake in the catalogue, alone or with another, reproduces your values."
     if report.all_correct:
-        st.success(f"**Right.** {top.explanation}", icon="✅")
+        st.success(f"**Right.** {sentence}", icon="✅")
     else:
         verb = "is" if wrong == 1 else "are"
-        st.error(f"**{wrong} of {given} values {verb} wrong.** {top.explanation}", icon="❌")
+        st.error(f"**{wrong} of {given} values {verb} wrong.** {sentence}", icon="❌")
     named = top if top.mistake != "unexplained" or len(report.diagnoses) < 2 else None
     if named is not None:
         evidence += f" Diagnosis **{named.mistake}**: it reproduces {named.matched} of {given}."

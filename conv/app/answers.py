@@ -14,7 +14,7 @@ array([[1.5, nan, 2. ],
 Traceback (most recent call last):
 ...
 ValueError: answer row 2, column 2: 'x' is not a number
->>> check_budget((100, 101), (3, 3, 3))
+>>> check_budget((100, 101), (3, 3, 3), (1, 1))
 Traceback (most recent call last):
 ...
 ValueError: this problem's output has 10,100 cells; answers are checked for outputs of ...
@@ -109,8 +109,15 @@ def read_file(name: str, data: bytes) -> np.ndarray:
         raise ValueError(f"{name}: {error}") from None
 
 
-def check_budget(out_shape: tuple[int, ...], k_shape: tuple[int, ...]) -> None:
+def check_budget(
+    out_shape: tuple[int, ...], k_shape: tuple[int, ...], stride: tuple[int, int]
+) -> None:
     """Refuse a problem whose check would take too long (ValueError with the numbers)."""
+    if max(stride) > limits.MAX_CHECK_STRIDE:
+        raise ValueError(
+            f"stride {stride[0]}, {stride[1]}: answers are checked for strides up to "
+            f"{limits.MAX_CHECK_STRIDE}, as the check tries every offset of the stride"
+        )
     cells = math.prod(out_shape[:2])
     if cells > limits.MAX_CHECK_CELLS:
         raise ValueError(
@@ -139,8 +146,8 @@ def check(
     """Check ``answer`` against filter ``filter_index`` of ``res``, within the check budget."""
     f = min(max(filter_index, 0), res.filters - 1)
     kernel = res.kernel[..., f] if res.kernel.ndim == 4 else res.kernel
-    check_budget(res.out.shape, kernel.shape)
     s = res.settings
+    check_budget(res.out.shape, kernel.shape, s.stride)
     kwargs = {
         "stride": s.stride, "padding": s.padding_arg, "dilation": s.dilation,
         "pad_mode": s.pad_mode, "flip": s.flip,

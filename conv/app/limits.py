@@ -14,6 +14,7 @@ __all__ = [
     "MAX_CELLS",
     "MAX_CHECK_CELLS",
     "MAX_CHECK_MACS",
+    "MAX_CHECK_STRIDE",
     "MAX_DRAWN_CELLS",
     "MAX_MACS",
     "MAX_OUTPUT_CELLS",
@@ -39,6 +40,11 @@ MAX_CHECK_CELLS = 10_000
 #: Most multiply-adds of one convolution of a checked problem (OH * OW * KH * KW * C);
 #: at this size a wrong answer takes about 1.5 s to diagnose here.
 MAX_CHECK_MACS = 10_000_000
+
+#: Largest stride (per axis) of a checked problem: the search for a stride
+#: started at an offset tries every offset, so its work grows with the stride
+#: squared (6.9 s at stride 64 on a 640x640 input here; 0.6 s at 8 on 800x800).
+MAX_CHECK_STRIDE = 16
 
 #: Most cells in a pasted or uploaded answer (a stride-1 answer to a stride-2
 #: problem has about 4 times the output's cells).

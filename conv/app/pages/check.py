@@ -61,7 +61,7 @@ st.subheader("The problem")
 with guarded("drawing the problem"):
     answer_view.problem(res)
 try:
-    answers.check_budget(res.out.shape, res.kernel.shape[:3])
+    answers.check_budget(res.out.shape, res.kernel.shape[:3], res.settings.stride)
 except ValueError as exc:
     st.warning(f"Answers to this problem are not checked here: {exc}.", icon="⚠️")
     st.stop()
