@@ -23,6 +23,7 @@ __all__ = [
     "answer_figure",
     "answer_form",
     "expected_figure",
+    "legend",
     "problem",
     "verdict",
     "wrong_cell_link",
@@ -48,7 +49,14 @@ def problem(res: Result) -> None:
     """The problem as set: parameters in words, input and filter drawn; never the output."""
     s = res.settings
     oh, ow = res.out.shape[:2]
-    padding = s.padding if s.padding != "custom" else f"top, bottom, left, right = {s.pad}"
+    padding = s.padding
+    if s.padding == "custom":
+        top, bottom, left, right = s.pad
+        padding = (
+            f"{top} on every side"
+            if len(set(s.pad)) == 1
+            else (f"top {top}, bottom {bottom}, left {left}, right {right}")
+        )
     flip = "; the kernel is flipped 180° (true convolution)" if s.flip else ""
     st.markdown(
         f"Input **{_size(res.x.shape)}**, filter **{_size(res.kernel.shape)}**, stride "
@@ -76,9 +84,11 @@ def answer_form(res: Result) -> None:
     """The answer box, a file instead, which filter and the rounding; Check commits them."""
     with st.form("answer_form", border=True):
         st.text_area(
-            "your answer: one output row per line; numbers separated by spaces, commas or "
-            "tabs; leave a cell blank or write ? where you have no value",
-            key=ANSWER_KEY, height=150, placeholder=PLACEHOLDER,
+            "your answer, one output row per line", key=ANSWER_KEY, height=150,
+            placeholder=PLACEHOLDER,
+            help="Numbers separated by spaces, commas or tabs. Leave a cell blank (between "
+            "commas or tabs) or write ? where you have no value; a shorter answer is "
+            "compared with the top-left of the output.",
         )  # fmt: skip
         c1, c2, c3 = st.columns([2, 1, 1])
         c1.file_uploader(
@@ -180,6 +190,18 @@ def expected_figure(checked: Checked, max_width: float = HALF_WIDTH) -> go.Figur
     wrong = wrong[(wrong[:, 0] < e.shape[0]) & (wrong[:, 1] < e.shape[1])]
     _marks(fig, wrong, cross=False)
     return fig
+
+
+def legend(checked: Checked) -> None:
+    """What blank and hatched cells in the answer figure mean, when it has any."""
+    report = checked.report
+    notes = []
+    if not report.given.all():
+        notes.append("Blank cells: no value given.")
+    if any(a > e for a, e in zip(report.answer.shape[:2], report.expected.shape[:2], strict=True)):
+        notes.append("Hatched cells: beyond the output's size, so never right.")
+    if notes:
+        st.caption(" ".join(notes))
 
 
 # -- words --------------------------------------------------------------------------------

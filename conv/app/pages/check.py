@@ -97,6 +97,4 @@ with guarded("showing the verdict"):
             st.plotly_chart(
                 answer_view.expected_figure(checked), key="expected_chart", width="content"
             )
-    st.caption(
-        "Blank cells: no value given. Hatched cells: beyond the output's size, so never right."
-    )
+    answer_view.legend(checked)
