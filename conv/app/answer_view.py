@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 import conv
 from conv.app import answers, figures, limits
@@ -82,29 +83,33 @@ def _pair(v: tuple[int, int]) -> str:
 
 def answer_form(res: Result) -> None:
     """The answer box, a file instead, which filter and the rounding; Check commits them."""
-    with st.form("answer_form", border=True):
-        st.text_area(
-            "your answer, one output row per line", key=ANSWER_KEY, height=150,
-            placeholder=PLACEHOLDER,
-            help="Numbers separated by spaces, commas or tabs. Leave a cell blank (between "
-            "commas or tabs) or write ? where you have no value; a shorter answer is "
-            "compared with the top-left of the output.",
-        )  # fmt: skip
-        c1, c2, c3 = st.columns([2, 1, 1])
-        c1.file_uploader(
-            "…or upload it (CSV or text as above, or .npy; NaN = no value)",
-            type=list(answers.FILE_TYPES), key=FILE_KEY,
-            help=f"At most {limits.MAX_ANSWER_CHARS:,} bytes and "
-            f"{limits.MAX_ANSWER_CELLS:,} cells.",
-        )  # fmt: skip
-        c2.selectbox(
-            "rounded to", ["as written", *map(str, range(7))], key=DECIMALS_KEY,
-            help="The decimals you were asked to round to; 'as written' reads them from "
-            "your numbers. A value is right within half a unit in its last place.",
-        )  # fmt: skip
-        if res.filters > 1:
-            c3.number_input("filter", 0, res.filters - 1, 0, key=FILTER_KEY)
-        st.form_submit_button("Check", type="primary")
+    if get_script_run_ctx() is None:
+        # Imported outside Streamlit (pytest's doctest collection of the pages): there
+        # st.form replaces the container stack, and every later element would land in it.
+        return
+    form = st.form("answer_form", border=True)
+    form.text_area(
+        "your answer, one output row per line", key=ANSWER_KEY, height=150,
+        placeholder=PLACEHOLDER,
+        help="Numbers separated by spaces, commas or tabs. Leave a cell blank (between "
+        "commas or tabs) or write ? where you have no value; a shorter answer is "
+        "compared with the top-left of the output.",
+    )  # fmt: skip
+    c1, c2, c3 = form.columns([2, 1, 1])
+    c1.file_uploader(
+        "…or upload it (CSV or text as above, or .npy; NaN = no value)",
+        type=list(answers.FILE_TYPES), key=FILE_KEY,
+        help=f"At most {limits.MAX_ANSWER_CHARS:,} bytes and "
+        f"{limits.MAX_ANSWER_CELLS:,} cells.",
+    )  # fmt: skip
+    c2.selectbox(
+        "rounded to", ["as written", *map(str, range(7))], key=DECIMALS_KEY,
+        help="The decimals you were asked to round to; 'as written' reads them from "
+        "your numbers. A value is right within half a unit in its last place.",
+    )  # fmt: skip
+    if res.filters > 1:
+        c3.number_input("filter", 0, res.filters - 1, 0, key=FILTER_KEY)
+    form.form_submit_button("Check", type="primary")
 
 
 def answer() -> tuple[np.ndarray | None, str | None]:

@@ -47,6 +47,58 @@ except ValueError as exc:  # conv, conv.io and the budget report bad input this 
     error = str(exc)
 with guarded("saving the link"):
     state.sync_url(settings)
+
+
+def problem_part(res: result.Result) -> bool:
+    """The problem as set: parameters, input and filter, never its output; False if too big."""
+    st.subheader("The problem")
+    with guarded("drawing the problem"):
+        answer_view.problem(res)
+    try:
+        answers.check_budget(res.out.shape, res.kernel.shape[:3], res.settings.stride)
+    except ValueError as exc:
+        st.warning(f"Answers to this problem are not checked here: {exc}.", icon="⚠️")
+        return False
+    return True
+
+
+def answer_part(res: result.Result) -> answers.Checked | None:
+    """The answer, committed by the form's Check button, and checked; None until then."""
+    st.subheader("Your answer")
+    answer_view.answer_form(res)
+    try:
+        answer, file_name = answer_view.answer()
+    except ValueError as exc:
+        st.error(str(exc), icon="⚠️")
+        return None
+    if answer is None:
+        st.info("Paste your answer above (or upload it) and press **Check**.")
+        return None
+    if file_name:
+        st.caption(f"Checking **{file_name}** (remove it to check the pasted text instead).")
+    try:
+        return answers.check(res, answer, **answer_view.options())
+    except ValueError as exc:  # the check budget, or an answer check_answer cannot read
+        st.error(str(exc), icon="⚠️")
+        return None
+
+
+def verdict_part(checked: answers.Checked, res: result.Result) -> None:
+    """A sentence with its evidence, the marked answer, and the output on request."""
+    st.subheader("Verdict")
+    with guarded("showing the verdict"):
+        answer_view.verdict(checked)
+        answer_view.wrong_cell_link(checked, res)
+        reveal = st.toggle("show the expected output", key="reveal")
+        with st.container(horizontal=True, gap="small"):
+            st.plotly_chart(answer_view.answer_figure(checked), key="answer_chart", width="content")
+            if reveal:
+                st.plotly_chart(
+                    answer_view.expected_figure(checked), key="expected_chart", width="content"
+                )
+        answer_view.legend(checked)
+
+
 if res is None:
     if error:
         st.error(error, icon="⚠️")
@@ -54,47 +106,7 @@ if res is None:
         st.info("Upload the input in the sidebar (or choose Example or Generate).")
     else:
         st.info("Nothing to check yet: change the setting named above, in the sidebar.")
-    st.stop()
-
-# -- the problem as set: parameters, input and filter; never its output
-st.subheader("The problem")
-with guarded("drawing the problem"):
-    answer_view.problem(res)
-try:
-    answers.check_budget(res.out.shape, res.kernel.shape[:3], res.settings.stride)
-except ValueError as exc:
-    st.warning(f"Answers to this problem are not checked here: {exc}.", icon="⚠️")
-    st.stop()
-
-# -- the answer, committed by the form's Check button
-st.subheader("Your answer")
-answer_view.answer_form(res)
-try:
-    answer, file_name = answer_view.answer()
-except ValueError as exc:
-    st.error(str(exc), icon="⚠️")
-    st.stop()
-if answer is None:
-    st.info("Paste your answer above (or upload it) and press **Check**.")
-    st.stop()
-if file_name:
-    st.caption(f"Checking **{file_name}** (remove it to check the pasted text instead).")
-try:
-    checked = answers.check(res, answer, **answer_view.options())
-except ValueError as exc:  # the check budget, or an answer check_answer cannot read
-    st.error(str(exc), icon="⚠️")
-    st.stop()
-
-# -- the verdict: a sentence with its evidence, the marked answer, the output on request
-st.subheader("Verdict")
-with guarded("showing the verdict"):
-    answer_view.verdict(checked)
-    answer_view.wrong_cell_link(checked, res)
-    reveal = st.toggle("show the expected output", key="reveal")
-    with st.container(horizontal=True, gap="small"):
-        st.plotly_chart(answer_view.answer_figure(checked), key="answer_chart", width="content")
-        if reveal:
-            st.plotly_chart(
-                answer_view.expected_figure(checked), key="expected_chart", width="content"
-            )
-    answer_view.legend(checked)
+elif problem_part(res):
+    checked = answer_part(res)
+    if checked is not None:
+        verdict_part(checked, res)
