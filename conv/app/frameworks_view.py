@@ -131,10 +131,10 @@ def _frame(table: list[Row]) -> pd.DataFrame:
             output, verdict = f"refused: {row.refused}", "refused"
         else:
             output = "×".join(map(str, row.output))
-            verdict = "✓ as this page" if row.agrees else "✗ differs"
+            verdict = "✓ agrees" if row.agrees else "✗ differs"
         records.append({
-            "framework": row.name, "asked as": row.asked, "top": t, "bottom": b, "left": left,
-            "right": r, "output": output, "vs page": verdict,
+            "framework": row.name, "top": t, "bottom": b, "left": left, "right": r,
+            "output": output, "vs page": verdict, "asked as": row.asked,
         })  # fmt: skip
     return pd.DataFrame(records)
 
@@ -145,7 +145,7 @@ def _highlight(frame: pd.DataFrame):
                "refused": "background-color: rgba(250, 202, 43, 0.18)"}  # fmt: skip
     return frame.style.apply(
         lambda row: [colours.get(row["vs page"], "")] * len(row), axis=1
-    ).format(precision=0, na_rep="")
+    ).format(precision=0, na_rep="—")
 
 
 def code_for(res: Result, target: str) -> str:
@@ -195,14 +195,8 @@ def show(res: Result) -> None:
                " **All agree with this page.**")
         )  # fmt: skip
         frame = _frame(table)
-        st.dataframe(_highlight(frame), hide_index=True, key="framework_table")
-        said = [
-            f"- **{r.name}**"
-            + (f" refuses: “{r.refused}”" if r.refused else "")
-            + (f"{' —' if r.refused else ':'} {r.note}" if r.note else "")
-            for r in table
-            if r.refused or r.note
-        ]
+        st.table(_highlight(frame).hide(axis="index"))
+        said = [f"- **{r.name}**: {r.note}" for r in table if r.note]
         if said:
             st.markdown("\n".join(said))
         _pad_modes(res.settings.pad_mode)
