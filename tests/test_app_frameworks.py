@@ -48,7 +48,7 @@ def test_every_framework_agrees_with_the_exercise_at_valid(example, out):
     assert list(t.index) == ["PyTorch", "TensorFlow", "Keras", "JAX", "ONNX"]
     assert (t[SIDES] == 0).all().all()
     assert (t["output"] == out).all()
-    assert (t["vs page"] == "✓ agrees").all()
+    assert (t["vs page"] == "✓\u00a0agrees").all()
 
 
 def same_pads(n: int, k: int, s: int) -> tuple[int, int]:
@@ -67,10 +67,10 @@ def test_a_strided_same_layer_is_refused_by_pytorch_and_split_differently_by_onn
     out = f"{-(-6 // 2)}×{-(-8 // 2)}"
     for name in ("TensorFlow", "Keras", "JAX", "ONNX SAME_UPPER"):
         assert list(t.loc[name, SIDES]) == [top, bottom, left, right], name
-        assert t.loc[name, "output"] == out and t.loc[name, "vs page"] == "✓ agrees"
+        assert t.loc[name, "output"] == out and t.loc[name, "vs page"] == "✓\u00a0agrees"
     lower = t.loc["ONNX SAME_LOWER"]
     assert list(lower[SIDES]) == [bottom, top, right, left]  # the odd row/column first
-    assert lower["output"] == out and lower["vs page"] == "✗ differs"
+    assert lower["output"] == out and lower["vs page"] == "✗\u00a0differs"
     assert t.loc["PyTorch", "vs page"] == "refused"
     assert pd.isna(t.loc["PyTorch", "top"])
     torch = pytest.importorskip("torch")

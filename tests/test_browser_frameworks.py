@@ -20,7 +20,7 @@ def test_the_framework_table_opens_on_the_convolve_page(page, app_url, tmp_path)
     assert box["width"] > 300 and box["height"] > 150  # six framework rows drawn
     section.get_by_text("Differ from this page or refuse: PyTorch, ONNX SAME_LOWER").wait_for()
     assert table.get_by_text("padding='same' is not supported for strided").is_visible()
-    assert table.get_by_text("✗ differs").is_visible()
+    assert table.get_by_text("✗\u00a0differs").is_visible()
     section.get_by_role("tab", name="ONNX").click()
     section.get_by_text('"Conv", ["x", "w"], ["y"]').wait_for()
     assert not page.locator("[data-testid=stException]").count()

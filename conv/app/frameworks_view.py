@@ -60,7 +60,7 @@ PAD_MODE_SUPPORT = {
 _NO_MODE = {  # why the frameworks marked None above cannot
     "tensorflow": "tf.pad has only CONSTANT, REFLECT and SYMMETRIC (SYMMETRIC repeats the edge "
     "only for 1-pixel pads)",
-    "keras": "Keras pads only with zeros (ZeroPadding2D); tf.pad has no such mode",
+    "keras": "its layers pad only with zeros (ZeroPadding2D), and tf.pad has no such mode",
 }
 
 
@@ -131,7 +131,7 @@ def _frame(table: list[Row]) -> pd.DataFrame:
             output, verdict = f"refused: {row.refused}", "refused"
         else:
             output = "×".join(map(str, row.output))
-            verdict = "✓ agrees" if row.agrees else "✗ differs"
+            verdict = "✓\u00a0agrees" if row.agrees else "✗\u00a0differs"  # kept on one line
         records.append({
             "framework": row.name, "top": t, "bottom": b, "left": left, "right": r,
             "output": output, "vs page": verdict, "asked as": row.asked,
@@ -141,7 +141,7 @@ def _frame(table: list[Row]) -> pd.DataFrame:
 
 def _highlight(frame: pd.DataFrame):
     """Rows that disagree with the page, in the warning colour; refusals muted."""
-    colours = {"✗ differs": "background-color: rgba(255, 75, 75, 0.18)",
+    colours = {"✗\u00a0differs": "background-color: rgba(255, 75, 75, 0.18)",
                "refused": "background-color: rgba(250, 202, 43, 0.18)"}  # fmt: skip
     return frame.style.apply(
         lambda row: [colours.get(row["vs page"], "")] * len(row), axis=1
@@ -212,7 +212,7 @@ def _pad_modes(mode: str) -> None:
              + (f"{' and '.join(cannot)} cannot pad this way." if cannot
                 else "every framework can pad this way.")]  # fmt: skip
     for framework, how in support.items():
-        lines.append(f"- {NAMES[framework]}: {how or _NO_MODE[framework]}")
+        lines.append(f"- {NAMES[framework]}: {how or 'cannot: ' + _NO_MODE[framework]}")
     st.markdown("\n".join(lines))
 
 

@@ -25,7 +25,9 @@ import numpy as np
 
 import conv
 
-__all__ = ["LABELS", "channels_last", "filter_hint", "input_hint", "max_ndim", "shape_text"]
+__all__ = [
+    "LABELS", "SHORT", "channels_last", "filter_hint", "input_hint", "max_ndim", "shape_text",
+]  # fmt: skip
 
 LABELS = {
     "HWC": "H×W×C (channels last)",
@@ -33,6 +35,8 @@ LABELS = {
     "HWIO": "KH×KW×C×F (TensorFlow, Keras)",
     "OIHW": "F×C×KH×KW (PyTorch, ONNX)",
 }
+#: The axis order alone, for sentences.
+SHORT = {"HWC": "H×W×C", "CHW": "C×H×W", "HWIO": "KH×KW×C×F", "OIHW": "F×C×KH×KW"}
 #: conv.to_layout's name for an upload with this many axes, per layout; absent: no move.
 _SOURCE = {
     "CHW": {3: "CHW", 4: "NCHW"},

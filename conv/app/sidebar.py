@@ -117,12 +117,13 @@ def _hint(name: str, what: str, shape: tuple[int, ...], other: str | None) -> No
     """Offer the other layout when the uploaded shape looks like it."""
     if other is None:
         return
+    current = getattr(state.current(), name)
     st.info(
-        f"The {what} has shape {layouts.shape_text(shape)}, which looks like "
-        f"{layouts.LABELS[other]}; it is read as {layouts.LABELS[getattr(state.current(), name)]}.",
-        icon="🔀",
+        f"The {what}'s shape {layouts.shape_text(shape)} looks like {layouts.SHORT[other]}, "
+        f"but it is read as {layouts.SHORT[current]}.",
+        icon=":material/swap_horiz:",
     )
-    st.button(f"Read the {what} as {other}", key=f"switch.{name}", on_click=_switch,
+    st.button(f"Read the {what} as {layouts.SHORT[other]}", key=f"switch.{name}", on_click=_switch,
               args=(name, other))  # fmt: skip
 
 
