@@ -26,6 +26,7 @@ COPY requirements.txt .
 RUN pip install -r requirements.txt
 
 RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin convscope
+# Owned by root: the user the app runs as cannot change its code.
 COPY --chown=root:root . .
 USER convscope
 
