@@ -33,7 +33,7 @@ def test_each_channel_panel_shows_that_channel_in_matrix_orientation():
     maps = heatmaps(fig)
     assert len(maps) == 3
     for c, trace in enumerate(maps):
-        np.testing.assert_array_equal(np.asarray(trace.z), x[:, :, c])
+        np.testing.assert_array_equal(np.asarray(trace.z), x[:, :, c].astype(np.float32))
         np.testing.assert_array_equal(trace.y, np.arange(4))
         np.testing.assert_array_equal(trace.x, np.arange(6))
         suffix = "" if c == 0 else str(c + 1)
@@ -60,11 +60,12 @@ def test_small_arrays_print_their_values_large_ones_do_not():
 
 
 def test_values_are_printed_only_where_they_fit():
-    # One 12x10 output panel has room for its digits; three side by side do not.
-    assert heatmaps(figures.output_figure(np.zeros((12, 10))))[0].texttemplate
-    assert all(
-        t.texttemplate is None for t in heatmaps(figures.output_figure(np.zeros((12, 10, 3))))
-    )
+    # One 12x10 output panel has room for "-3.22"; three side by side do not,
+    # though a single digit still fits there.
+    out = np.full((12, 10, 3), -3.2193)
+    assert heatmaps(figures.output_figure(out[:, :, 0]))[0].texttemplate
+    assert all(t.texttemplate is None for t in heatmaps(figures.output_figure(out)))
+    assert all(t.texttemplate for t in heatmaps(figures.output_figure(np.zeros((12, 10, 3)))))
 
 
 def test_large_arrays_are_drawn_sampled_and_the_title_says_so():
@@ -75,7 +76,7 @@ def test_large_arrays_are_drawn_sampled_and_the_title_says_so():
     step = figures.drawn_step((1024, 1024), MAX_DRAWN_CELLS // 3)
     assert step > 1 and f"1 in {step} rows and columns drawn" in fig.layout.title.text
     trace = heatmaps(fig)[1]
-    np.testing.assert_array_equal(np.asarray(trace.z), x[::step, ::step, 1])
+    np.testing.assert_array_equal(np.asarray(trace.z), x[::step, ::step, 1].astype(np.float32))
     np.testing.assert_array_equal(trace.y, np.arange(0, 1024, step))  # true row numbers
 
 

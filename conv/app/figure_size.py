@@ -24,6 +24,7 @@ __all__ = [
     "WIDTH",
     "cell_pixels",
     "drawn_step",
+    "label_font",
     "output_width",
     "panels_per_row",
     "tick_step",
@@ -147,6 +148,29 @@ def output_width(
     there = cell_pixels(drawn, filters, max_width=room)
     alone = cell_pixels(drawn, filters, max_width=width)
     return room if there >= min(alone, READABLE_PIXELS) else width
+
+
+#: Smallest and largest font (px) for values printed in cells.
+MIN_FONT, MAX_FONT = 8, 13
+# A digit is about this many font sizes wide in plotly's sans-serif; labels
+# keep this many pixels clear of the cell's edges, so neighbours never touch.
+CHAR_WIDTH, LABEL_MARGIN = 0.58, 4
+
+
+def label_font(cell: float, chars: int) -> float | None:
+    """Font size (px) at which ``chars`` characters fit a ``cell`` px wide cell, or None.
+
+    The text scales with the cell and is left out when it would be smaller
+    than :data:`MIN_FONT`: hidden values, never overlapping ones.
+
+    Examples
+    --------
+    >>> label_font(48, 5), label_font(30, 5), label_font(16, 5)
+    (13, 9.0, None)
+    """
+    size = min(MAX_FONT, (cell - LABEL_MARGIN) / (max(chars, 1) * CHAR_WIDTH))
+    size = min(size, cell * 0.6)  # and fits the cell's height
+    return round(size, 1) if size >= MIN_FONT else None
 
 
 def tick_step(pixels_per_index: float) -> int:
