@@ -61,7 +61,7 @@ COLORS = {
 #: Rows of the products table built at once; larger explanations are paged.
 PAGE_ROWS = 2000
 #: A zoomed input panel shows about this many cells across, window included.
-ZOOM_CELLS = 9
+ZOOM_CELLS = 7
 
 # Printing values in cells helps up to roughly this many per panel; beyond it
 # the digits overlap.
@@ -157,6 +157,7 @@ def kernel_figure(
     colors: str = "auto",
     max_width: float = sizing.WIDTH,
     max_cell: float = sizing.KERNEL_CELL_PIXELS,
+    max_height: float = sizing.MAX_CELLS_HEIGHT,
 ) -> go.Figure:
     """Heatmaps of a kernel: one column of panels per filter, one row per channel.
 
@@ -190,8 +191,10 @@ def kernel_figure(
                 names.append(name)
     rows, cols = np.arange(k.shape[0]), np.arange(k.shape[1])
     grid = _Grid(
-        panels, rows, cols, names, MAX_DRAWN_CELLS, per_row=filters * (1 + flip),
-        max_width=max_width, max_cell=max_cell, colors=colors,
+        panels, rows, cols, names, MAX_DRAWN_CELLS,
+        # One filter: its channels side by side; a bank: a column per filter.
+        per_row=filters * (1 + flip) if filters > 1 or flip else None,
+        max_width=max_width, max_cell=max_cell, max_height=max_height, colors=colors,
     )  # fmt: skip
     return grid.figure(title, k.shape[2] * k.shape[3] * (1 + flip), "panels")
 
@@ -392,7 +395,8 @@ class _Grid:
             font = sizing.label_font(self.cell, max(_label_chars(p) for p in full))
         for i, (values, name) in enumerate(zip(panels, names, strict=True)):
             # float32 halves the bytes sent; the hover and labels show 3-6 digits.
-            z = values[:: self.step, :: self.step].astype(np.float32)
+            with np.errstate(over="ignore"):  # beyond float32: drawn as the extreme colour
+                z = values[:: self.step, :: self.step].astype(np.float32)
             label = f", {name.split()[-1]}" if name and name[-1].isdigit() else ""
             trace = {
                 "type": "heatmap",
