@@ -61,10 +61,18 @@ def cell_controls(res: Result) -> None:
     c1, c2, c3, c4, c5, c6 = columns
     c1.toggle("step mode", key="step_on", help="Fill the output one window position at a time.")
     c2.toggle("▶ play", key="playing", on_change=_play_toggled)
-    c3.select_slider("speed (cells/s)", SPEEDS, value=15, key="speed")
+    c3.select_slider(
+        "speed (cells/s)",
+        SPEEDS,
+        value=15,
+        key="speed",
+        label_visibility="collapsed",
+        format_func=lambda v: f"{v} cells/s",
+    )
     c4.button("◀", help="previous cell", on_click=_step, args=(-1, last))
     c5.button("▶", help="next cell", on_click=_step, args=(1, last))
-    c6.selectbox("colours", list(figures.COLORS), key="colors", help=texts.COLORS_HELP)
+    c6.selectbox("colours", list(figures.COLORS), key="colors", help=texts.COLORS_HELP,
+                 label_visibility="collapsed", format_func=lambda c: f"colours: {c}")  # fmt: skip
     if ss.get("step_on"):
         key = f"position.{oh}x{ow}"  # a new slider per output shape: no stale value past its end
         position = min(int(ss.step_index), last)
@@ -136,13 +144,13 @@ def _draw(res: Result, width: float) -> None:
     has_padding = any(v for side in res.pads for v in side)
     colors = ss.get("colors", "auto")
     at = f"({row}, {col})" + (f", filter {f}" if res.filters > 1 else "")
-    sizes = figure_size.core_loop(width)
+    sizes = figure_size.core_loop(width, res.x.shape[2] if res.x.ndim == 3 else 1)
     # One wrapping row: the input round the window and the filter, then the
     # output with the cell's products beside it when there is room.
     with st.container(horizontal=True, gap="small"):
         st.plotly_chart(
             figures.array_figure(
-                res.x, title=f"input: window of output {at}" + (
+                res.x, title=f"input at the window of {at}" + (
                     f", {p.pad_mode} padding hatched" if has_padding else ""),
                 padded=padded, padding=res.pads, window=explanation, zoom=figures.ZOOM_CELLS,
                 colors=colors, max_width=sizes.input, max_height=sizes.row_height,
@@ -159,16 +167,19 @@ def _draw(res: Result, width: float) -> None:
         )  # fmt: skip
         key = f"out_chart.{row}.{col}.{f}"  # a new chart per cell: clicking a cell again counts
         out_width = figure_size.output_width(res.out.shape, beside=sizes.side, width=width)
+        out_figure = figures.output_figure(
+            res.out, title="output — click a cell", selected=(row, col),
+            filled=row * ow + col + 1 if stepping else None, colors=colors,
+            max_width=out_width, max_height=sizes.output_height,
+        )  # fmt: skip
+        side = width - out_figure.layout.width - 16
+        side = side if side >= 300 else width  # else below the output, as wide as the page
         st.plotly_chart(
-            figures.output_figure(
-                res.out, title="output — click a cell", selected=(row, col),
-                filled=row * ow + col + 1 if stepping else None, colors=colors,
-                max_width=out_width, max_height=sizes.output_height,
-            ),
+            out_figure,
             key=key, on_select=lambda: _clicked(key), selection_mode="points", width="content",
             config=CONFIG,
         )  # fmt: skip
-        with st.container(width=int(min(max(sizes.side, 300), width))):
+        with st.container(width=int(min(side, 640))):
             _products(explanation, at, res.filters > 1)
     st.caption(texts.LEGEND)
     if ss.get("playing") and ss.step_index >= last:

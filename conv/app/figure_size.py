@@ -186,24 +186,29 @@ class CoreLoop(NamedTuple):
     output_height: float
 
 
-def core_loop(width: float) -> CoreLoop:
+def core_loop(width: float, channels: int = 1) -> CoreLoop:
     """How the main area's ``width`` is shared so output, window and products fit one screen.
 
     The input (zoomed round the window) and the filter share the first row;
     the output follows with the products beside it when at least 700 px are
-    there. On a phone every figure gets the whole width.
+    there. On a phone every figure gets the whole width. Below 900 px
+    several input channels share a short first row, so the output still
+    starts on the first screen of a laptop.
 
     Examples
     --------
-    >>> core_loop(820)
-    CoreLoop(input=508.4, kernel=295.6, side=300, row_height=240, output_height=420)
+    >>> core_loop(820, channels=3)
+    CoreLoop(input=508.4, kernel=295.6, side=300, row_height=100, output_height=315)
     >>> core_loop(358).side
     0
     """
     if width < 600:
         return CoreLoop(width, width, 0, 240, min(width, 420))
     share = round(min(0.62 * width, 760), 1)
-    return CoreLoop(share, round(width - share - 16, 1), 300 if width >= 700 else 0, 240, 420)
+    # A wider screen is a taller one too: the output may grow with it.
+    output = round(min(max(0.38 * width, 315), 600))
+    row = 100 if width < 900 and channels > 1 else 240
+    return CoreLoop(share, round(width - share - 16, 1), 300 if width >= 700 else 0, row, output)
 
 
 def tick_step(pixels_per_index: float) -> int:

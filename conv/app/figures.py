@@ -4,7 +4,8 @@ Every heatmap is drawn the way a matrix is printed (row 0 at the top, square
 cells). Signed data gets a diverging, colour-blind-safe scale centred at zero,
 so the sign of a value reads at a glance; non-negative data (images) a
 sequential one (:func:`color_axis`). Values are printed at 3 significant
-digits, in a font that scales with the cell, and left out when they do not fit. Figures have a pixel size, from
+digits, in a font that scales with the cell, and left out when they do not
+fit. Figures have a pixel size, from
 :mod:`conv.app.figure_size`: cells are at most ``max_cell`` pixels wide, so a 5x5
 array is drawn compactly, and larger arrays fill ``max_width``. Arrays larger
 than ``max_cells`` are drawn by
@@ -135,7 +136,7 @@ def array_figure(
         r, c = _around(window.rows, rows, zoom), _around(window.cols, cols, zoom)
         if (r.stop - r.start, c.stop - c.start) != values.shape[:2]:
             values, rows, cols = values[r, c], rows[r], cols[c]
-            title += f" (rows {rows[0]}–{rows[-1]}, cols {cols[0]}–{cols[-1]} of {h} × {w})"
+            title += f": rows {rows[0]}–{rows[-1]}, cols {cols[0]}–{cols[-1]}"
     grid = _Grid(
         [values[:, :, c] for c in range(channels)], rows, cols, names, max_cells,
         per_row=None, max_width=max_width, max_cell=max_cell, max_height=max_height,
@@ -193,7 +194,7 @@ def kernel_figure(
     grid = _Grid(
         panels, rows, cols, names, MAX_DRAWN_CELLS,
         # One filter: its channels side by side; a bank: a column per filter.
-        per_row=filters * (1 + flip) if filters > 1 or flip else None,
+        per_row=filters * (1 + flip) if filters > 1 or flip else channels,
         max_width=max_width, max_cell=max_cell, max_height=max_height, colors=colors,
     )  # fmt: skip
     return grid.figure(title, k.shape[2] * k.shape[3] * (1 + flip), "panels")
@@ -499,7 +500,8 @@ def _label_chars(values: np.ndarray) -> int:
     """Characters of the longest 3-significant-digit label among ``values``."""
     finite = values[np.isfinite(values)]
     if finite.size > TEXT_CELLS:  # the extremes and a sample are enough to size a font
-        finite = np.concatenate([finite[:: finite.size // TEXT_CELLS], [finite.min(), finite.max()]])
+        sample = finite[:: finite.size // TEXT_CELLS]
+        finite = np.concatenate([sample, [finite.min(), finite.max()]])
     return max((len(f"{v:.3g}") for v in finite.tolist()), default=1)
 
 

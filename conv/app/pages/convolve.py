@@ -21,8 +21,9 @@ with st.sidebar:
     sidebar.parameter_section()
     sidebar.settings_file()
 
-st.title("convscope")
-st.caption(
+title, intro = st.columns([1.5, 3], vertical_alignment="center")
+title.title("convscope")
+intro.caption(
     "2-D convolution as in CNNs (cross-correlation), step by step: pick an input and a "
     "filter on the left, click any output cell to see the arithmetic behind it."
 )
