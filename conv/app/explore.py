@@ -182,6 +182,10 @@ def _draw(res: Result, width: float) -> None:
         with st.container(width=int(min(side, 640))):
             _products(explanation, at, res.filters > 1)
     st.caption(texts.LEGEND)
+    clicks = figure_size.drawn_step((oh, ow), figures.MAX_CLICK_TARGETS // min(res.filters, 8))
+    note = texts.click_note(res.out.shape, clicks)
+    if note:
+        st.caption(note)
     if ss.get("playing") and ss.step_index >= last:
         ss.play_done = True
         st.rerun()  # the whole page, so the play timer stops
