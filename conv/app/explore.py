@@ -61,18 +61,10 @@ def cell_controls(res: Result) -> None:
     c1, c2, c3, c4, c5, c6 = columns
     c1.toggle("step mode", key="step_on", help="Fill the output one window position at a time.")
     c2.toggle("▶ play", key="playing", on_change=_play_toggled)
-    c3.select_slider(
-        "speed (cells/s)",
-        SPEEDS,
-        value=15,
-        key="speed",
-        label_visibility="collapsed",
-        format_func=lambda v: f"{v} cells/s",
-    )
+    c3.select_slider("speed (cells/s)", SPEEDS, value=15, key="speed")
     c4.button("◀", help="previous cell", on_click=_step, args=(-1, last))
     c5.button("▶", help="next cell", on_click=_step, args=(1, last))
-    c6.selectbox("colours", list(figures.COLORS), key="colors", help=texts.COLORS_HELP,
-                 label_visibility="collapsed", format_func=lambda c: f"colours: {c}")  # fmt: skip
+    c6.selectbox("colours", list(figures.COLORS), key="colors", help=texts.COLORS_HELP)
     if ss.get("step_on"):
         key = f"position.{oh}x{ow}"  # a new slider per output shape: no stale value past its end
         position = min(int(ss.step_index), last)

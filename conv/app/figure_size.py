@@ -206,7 +206,7 @@ def core_loop(width: float, channels: int = 1) -> CoreLoop:
         return CoreLoop(width, width, 0, 240, min(width, 420))
     share = round(min(0.62 * width, 760), 1)
     # A wider screen is a taller one too: the output may grow with it.
-    output = round(min(max(0.38 * width, 315), 600))
+    output = 315 if width < 900 else MAX_CELLS_HEIGHT
     row = 100 if width < 900 and channels > 1 else 240
     return CoreLoop(share, round(width - share - 16, 1), 300 if width >= 700 else 0, row, output)
 
