@@ -34,17 +34,21 @@ def figures(at: AppTest) -> list[dict]:
 def output_shown(at: AppTest) -> np.ndarray | None:
     """The output as drawn: (OH, OW, F) with NaN where no cell is drawn, or None.
 
-    Read from the output figure's heatmaps, whose x and y say which output
-    row and column each drawn cell is.
+    Heatmaps carry float32 colours; the exact values are the click targets'
+    ``customdata`` (filter, value) at the (y, x) of every clickable cell, which
+    is every drawn cell up to ``figures.MAX_CLICK_TARGETS``.
     """
     output = [f for f in figures(at) if f["layout"]["title"]["text"].startswith("output")]
     if not output:
         return None
-    maps = [t for t in output[0]["data"] if t["type"] == "heatmap"]
-    ys, xs = plotly_array(maps[0]["y"]).astype(int), plotly_array(maps[0]["x"]).astype(int)
+    data = output[0]["data"]
+    maps = [t for t in data if t["type"] in ("heatmap", "image")]
+    targets = [t for t in data if t.get("name") == "cells"]
+    ys = np.concatenate([plotly_array(t["y"]) for t in targets]).astype(int)
+    xs = np.concatenate([plotly_array(t["x"]) for t in targets]).astype(int)
+    values = np.concatenate([plotly_array(t["customdata"]).reshape(-1, 2) for t in targets])
     shown = np.full((ys.max() + 1, xs.max() + 1, len(maps)), np.nan)
-    for f, trace in enumerate(maps):
-        shown[np.ix_(ys, xs, [f])] = plotly_array(trace["z"]).reshape(len(ys), len(xs), 1)
+    shown[ys, xs, values[:, 0].astype(int)] = values[:, 1]
     return shown
 
 

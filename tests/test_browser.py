@@ -96,6 +96,31 @@ def shoot(page, tmp_path, name):
     return path
 
 
+@pytest.fixture
+def browser(app_url):
+    with sync_api.sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def settled(page, count=3):
+    """Wait for ``count`` charts, then until the figures stop changing (the width report reruns)."""
+    wait_for_charts(page, count)
+    last = None
+    for _ in range(40):
+        now = page.evaluate(
+            "[...document.querySelectorAll('.js-plotly-plot')].map(e => e._fullLayout.width)"
+            ".join() + document.querySelectorAll('[data-stale=true]').length"
+        )
+        if now == last:
+            return
+        last = now
+        time.sleep(0.5)
+
+
 def wait_for_charts(page, count=3):
     page.wait_for_function(
         f"document.querySelectorAll('.js-plotly-plot .heatmaplayer image').length >= {count}",
@@ -103,10 +128,10 @@ def wait_for_charts(page, count=3):
     )
 
 
-def click_output_cell(page, row: int, col: int) -> None:
-    """Click an output cell at its pixel centre, found from plotly's own axes."""
-    output = page.locator(".js-plotly-plot").nth(2)
-    box = page.evaluate(
+def cell_centre(page, row: int, col: int, chart: int = 2) -> list[float]:
+    """Viewport (x, y) of a cell's centre in a chart, from plotly's own axes."""
+    output = page.locator(".js-plotly-plot").nth(chart)
+    return page.evaluate(
         f"""(el) => {{
             const l = el._fullLayout, r = el.getBoundingClientRect();
             return [r.left + l.xaxis._offset + l.xaxis.l2p({col}),
@@ -114,7 +139,11 @@ def click_output_cell(page, row: int, col: int) -> None:
         }}""",
         output.element_handle(),
     )
-    page.mouse.click(*box)
+
+
+def click_output_cell(page, row: int, col: int) -> None:
+    """Click an output cell at its pixel centre."""
+    page.mouse.click(*cell_centre(page, row, col))
 
 
 def test_exercise_link_draws_heatmaps_explains_a_click_and_downloads_csv(
@@ -250,3 +279,64 @@ def test_a_one_by_one_output_and_a_junk_link_show_no_traceback(page, app_url, tm
     page.get_by_text("⌊(33 + 0 − 5)/2⌋ + 1 =").first.wait_for(timeout=60_000)
     assert not page.locator("[data-testid=stException]").count()
     shoot(page, tmp_path, "junk-link.png")
+
+
+def test_at_1280_by_800_the_clicked_cell_and_its_window_are_on_screen_together(browser, app_url):
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.goto(f"{app_url}/?example=seed-3d")
+    settled(page, 7)
+    click_output_cell(page, 7, 9)
+    page.get_by_text("Explain output cell (7, 9)").wait_for(timeout=30_000)
+    settled(page, 7)
+    assert page.evaluate("window.scrollY") == 0
+    # The clicked cell's outline in the output and the window outline in the input:
+    # plotly draws both as line traces; take their bounding boxes on screen.
+    boxes = page.evaluate(
+        """() => [...document.querySelectorAll('.js-plotly-plot')].map((el) =>
+            [...el.querySelectorAll('.scatterlayer .trace')].filter((t) => {
+                const p = t.querySelector('path.js-line');
+                return p && p.getAttribute('d') && p.style.stroke.includes('17, 17, 17');
+            }).map((t) => {
+                const r = t.querySelector('path.js-line').getBoundingClientRect();
+                return [r.left, r.top, r.right, r.bottom];
+            }))"""
+    )
+    window, _, selected = boxes
+    assert window and selected, boxes
+    for left, top, right, bottom in window + selected:
+        assert left >= 0 and right <= 1280 and top >= 0 and bottom <= 800, boxes
+    x, y = cell_centre(page, 7, 9)
+    assert 0 <= x <= 1280 and 0 <= y <= 800
+
+
+def label_boxes(page) -> list[list[list[float]]]:
+    """Per figure, the screen boxes of the values printed in heatmap cells."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('.js-plotly-plot')].map((el) =>
+            [...el.querySelectorAll('.heatmaplayer text')].filter((t) => t.textContent)
+              .map((t) => { const r = t.getBoundingClientRect();
+                            return [r.left, r.top, r.right, r.bottom]; }))"""
+    )
+
+
+@pytest.mark.parametrize("query", ["?example=seed-3d", "?example=seed-2d"])
+def test_at_390_px_no_values_overlap_and_no_figure_is_wider_than_the_screen(
+    browser, app_url, query
+):
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(f"{app_url}/{query}")
+    settled(page)
+    widths = page.evaluate(
+        "[...document.querySelectorAll('.js-plotly-plot')].map(e => "
+        "e.getBoundingClientRect().right)"
+    )
+    assert widths and max(widths) <= 390
+    printed = 0
+    for boxes in label_boxes(page):
+        printed += len(boxes)
+        for i, a in enumerate(boxes):
+            for b in boxes[i + 1 :]:
+                apart = a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1]
+                assert apart, (a, b)
+    if "seed-2d" in query:  # its 5x5 input has room for its values: the check saw labels
+        assert printed

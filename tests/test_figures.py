@@ -33,7 +33,7 @@ def test_each_channel_panel_shows_that_channel_in_matrix_orientation():
     maps = heatmaps(fig)
     assert len(maps) == 3
     for c, trace in enumerate(maps):
-        np.testing.assert_array_equal(np.asarray(trace.z), x[:, :, c])
+        np.testing.assert_array_equal(np.asarray(trace.z), x[:, :, c].astype(np.float32))
         np.testing.assert_array_equal(trace.y, np.arange(4))
         np.testing.assert_array_equal(trace.x, np.arange(6))
         suffix = "" if c == 0 else str(c + 1)
@@ -60,11 +60,12 @@ def test_small_arrays_print_their_values_large_ones_do_not():
 
 
 def test_values_are_printed_only_where_they_fit():
-    # One 12x10 output panel has room for its digits; three side by side do not.
-    assert heatmaps(figures.output_figure(np.zeros((12, 10))))[0].texttemplate
-    assert all(
-        t.texttemplate is None for t in heatmaps(figures.output_figure(np.zeros((12, 10, 3))))
-    )
+    # One 12x10 output panel has room for "-3.22"; three side by side do not,
+    # though a single digit still fits there.
+    out = np.full((12, 10, 3), -3.2193)
+    assert heatmaps(figures.output_figure(out[:, :, 0]))[0].texttemplate
+    assert all(t.texttemplate is None for t in heatmaps(figures.output_figure(out)))
+    assert all(t.texttemplate for t in heatmaps(figures.output_figure(np.zeros((12, 10, 3)))))
 
 
 def test_large_arrays_are_drawn_sampled_and_the_title_says_so():
@@ -75,7 +76,7 @@ def test_large_arrays_are_drawn_sampled_and_the_title_says_so():
     step = figures.drawn_step((1024, 1024), MAX_DRAWN_CELLS // 3)
     assert step > 1 and f"1 in {step} rows and columns drawn" in fig.layout.title.text
     trace = heatmaps(fig)[1]
-    np.testing.assert_array_equal(np.asarray(trace.z), x[::step, ::step, 1])
+    np.testing.assert_array_equal(np.asarray(trace.z), x[::step, ::step, 1].astype(np.float32))
     np.testing.assert_array_equal(trace.y, np.arange(0, 1024, step))  # true row numbers
 
 
@@ -260,9 +261,57 @@ def test_large_arrays_fill_the_width_or_the_height_cap_with_square_cells(shape):
 
 def test_filters_are_compact():
     for k in (np.ones((3, 3)), np.ones((5, 5, 3)), np.ones((3, 3, 1, 2))):
-        fig = figures.kernel_figure(k)
+        fig = figures.kernel_figure(k, max_width=0.4 * figure_size.WIDTH)
         assert cell_size(fig)[1] <= figure_size.KERNEL_CELL_PIXELS < figure_size.MAX_CELL_PIXELS
         assert fig.layout.width <= 0.4 * figure_size.WIDTH
+        if k.ndim == 3:  # one filter's channels side by side
+            assert (
+                len({fig.layout[f"yaxis{'' if i == 0 else i + 1}"].domain[1] for i in range(3)})
+                == 1
+            )
+
+
+def test_flipped_kernels_are_drawn_as_used_beside_as_given():
+    k = np.arange(6.0).reshape(2, 3)
+    maps = heatmaps(figures.kernel_figure(k, flip=True))
+    np.testing.assert_array_equal(np.asarray(maps[0].z), [[5, 4, 3], [2, 1, 0]])
+    np.testing.assert_array_equal(np.asarray(maps[1].z), k)
+
+
+def test_labels_have_3_significant_digits_and_shrink_or_hide_with_the_cell():
+    out = np.array([[1.6400001, -3.2193, -2.44, 5.4812]])
+    big = heatmaps(figures.output_figure(out))[0]
+    assert big.texttemplate == "%{z:.3~g}" and big.textfont.size >= 10
+    small = heatmaps(figures.output_figure(np.tile(out, (1, 20)), max_width=400))[0]
+    assert small.texttemplate is None  # 80 columns in 400 px: no room for "-3.22"
+
+
+def test_the_colour_scale_stays_fixed_while_cells_fill():
+    out = np.arange(-4.0, 8.0).reshape(3, 4)
+    early = figures.output_figure(out, filled=2).layout.coloraxis
+    assert (early.cmin, early.cmax) == (-7.0, 7.0)  # from the whole output, not 2 cells
+    images = figures.array_figure(np.linspace(0, 1, 12).reshape(3, 4)).layout.coloraxis
+    assert (images.cmin, images.cmax) == (0.0, 1.0) and images.cmid is None  # sequential
+
+
+def test_a_window_on_a_large_input_is_drawn_zoomed_round_it():
+    x = np.random.default_rng(5).normal(size=(64, 64))
+    e = conv.explain_cell(x, np.ones((5, 5)), 30, 40)
+    fig = figures.array_figure(x, window=e, zoom=figures.ZOOM_CELLS)
+    (trace,) = heatmaps(fig)
+    assert list(trace.y) == list(range(29, 36)) and list(trace.x) == list(range(39, 46))
+    assert "rows 29–35, cols 39–45" in fig.layout.title.text
+
+
+def test_products_are_built_a_page_at_a_time_and_summed_per_channel():
+    x = np.random.default_rng(6).normal(size=(9, 9, 4))
+    k = np.random.default_rng(7).normal(size=(5, 5, 4))
+    e = conv.explain_cell(x, k, 1, 2)
+    page = figures.products_table(e, 10, 7)
+    assert len(page) == 7 and list(page["x"]) == list(x[1:6, 2:7, :].ravel()[10:17])
+    sums = figures.channel_sums(e)
+    want = [(x[1:6, 2:7, c] * k[:, :, c]).sum() for c in range(4)]
+    np.testing.assert_allclose(sums["Σ x·w"], want)
 
 
 def test_the_2d_exercise_fits_one_row_of_a_1400_by_1000_window(exercise_2d):
@@ -286,11 +335,12 @@ def test_a_filter_bank_output_gets_its_own_row_and_readable_panels():
 
 
 def test_an_output_that_stays_readable_sits_beside_the_filter():
-    kernel = figures.kernel_figure(np.ones((5, 5, 3)))
+    kernel = figures.kernel_figure(np.ones((5, 5, 3)), max_width=300)
     room = figure_size.output_width((15, 15), beside=kernel.layout.width)
     assert room < figure_size.WIDTH - kernel.layout.width
     fig = figures.output_figure(np.zeros((15, 15)), max_width=room)
     assert cell_size(fig)[1] >= 30 and heatmaps(fig)[0].texttemplate
+    assert room > 400
 
 
 def test_output_panels_wrap_when_a_row_would_draw_them_smaller():

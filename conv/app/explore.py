@@ -15,13 +15,15 @@ import streamlit as st
 
 import conv
 from conv import io as conv_io
-from conv.app import figure_size, figures, snippets, state
+from conv.app import figure_size, figures, snippets, state, texts
 from conv.app.guard import guarded
 from conv.app.result import Result
 
 __all__ = ["cell_controls", "downloads", "reproduce", "view"]
 
-SPEEDS = (1, 2, 5, 15, 50)  # cells per second
+SPEEDS = (1, 2, 5, 15, 50, 200)  # cells per second; 15 plays seed-3d's 225 cells in 15 s
+# No plotly toolbar over titles; figures keep their size (zoom with the page's zoomed panels).
+CONFIG = {"displayModeBar": False}
 TICK = 0.25  # seconds between play redraws
 ss = st.session_state
 
@@ -44,23 +46,25 @@ def _slid(key: str) -> None:
 
 
 def cell_controls(res: Result) -> None:
-    """Step mode, play with a speed, previous/next, and the window position."""
+    """Step mode, play with a speed, previous/next, the window position, and the colours."""
     oh, ow = res.out.shape[:2]
     last = oh * ow - 1
     ss.setdefault("step_index", 0)
     if ss.pop("play_done", False):
         ss.playing = False  # play reached the last cell; the toggle is not drawn yet
-    st.subheader("Input, filter and output")
     if last == 0:
         st.caption("A 1×1 output: one window position, nothing to step through.")
         ss.step_on = ss.playing = False
+        st.selectbox("colours", list(figures.COLORS), key="colors", help=texts.COLORS_HELP)
         return
-    c1, c2, c3, c4, c5 = st.columns([1.2, 1, 1.2, 0.6, 0.6], vertical_alignment="bottom")
+    columns = st.columns([1, 0.9, 1.5, 0.45, 0.45, 1.2], vertical_alignment="bottom")
+    c1, c2, c3, c4, c5, c6 = columns
     c1.toggle("step mode", key="step_on", help="Fill the output one window position at a time.")
     c2.toggle("▶ play", key="playing", on_change=_play_toggled)
     c3.select_slider("speed (cells/s)", SPEEDS, value=15, key="speed")
     c4.button("◀", help="previous cell", on_click=_step, args=(-1, last))
     c5.button("▶", help="next cell", on_click=_step, args=(1, last))
+    c6.selectbox("colours", list(figures.COLORS), key="colors", help=texts.COLORS_HELP)
     if ss.get("step_on"):
         key = f"position.{oh}x{ow}"  # a new slider per output shape: no stale value past its end
         position = min(int(ss.step_index), last)
@@ -92,24 +96,24 @@ def _position(last: int) -> int:
     return ss.step_index
 
 
-def view(res: Result) -> bool:
+def view(res: Result, width: float = figure_size.WIDTH) -> bool:
     """Draw the figures and the explained cell, as a fragment that play reruns on a timer.
 
     Returns whether they were drawn; an error inside is one sentence, not a traceback.
     """
     every = TICK if ss.get("playing") else None
-    st.fragment(_view, run_every=every)(res)
+    st.fragment(_view, run_every=every)(res, width)
     return ss.pop("view_drawn", False)
 
 
-def _view(res: Result) -> None:
+def _view(res: Result, width: float) -> None:
     # Guarded inside the fragment: its reruns do not pass through the page's guard.
     with guarded("drawing the result"):
-        _draw(res)
+        _draw(res, width)
         ss.view_drawn = True
 
 
-def _draw(res: Result) -> None:
+def _draw(res: Result, width: float) -> None:
     s = state.current()
     oh, ow = res.out.shape[:2]
     last = oh * ow - 1
@@ -130,48 +134,87 @@ def _draw(res: Result) -> None:
     )  # fmt: skip
     padded = _padded(res.x_id, res.pads, p.pad_mode, res.x)
     has_padding = any(v for side in res.pads for v in side)
-    padding_note = f"input, {p.pad_mode} padding hatched; " if has_padding else "input; "
-    k_figure = figures.kernel_figure(
-        res.kernel, title="filter" + (" (used flipped 180°)" if p.flip else "")
-    )
+    colors = ss.get("colors", "auto")
+    at = f"({row}, {col})" + (f", filter {f}" if res.filters > 1 else "")
+    sizes = figure_size.core_loop(width, res.x.shape[2] if res.x.ndim == 3 else 1)
+    # One wrapping row: the input round the window and the filter, then the
+    # output with the cell's products beside it when there is room.
     with st.container(horizontal=True, gap="small"):
         st.plotly_chart(
             figures.array_figure(
-                res.x, title=padding_note + f"window of output ({row}, {col}) outlined",
-                padded=padded, padding=res.pads, window=explanation,
+                res.x, title=f"input at the window of {at}" + (
+                    f", {p.pad_mode} padding hatched" if has_padding else ""),
+                padded=padded, padding=res.pads, window=explanation, zoom=figures.ZOOM_CELLS,
+                colors=colors, max_width=sizes.input, max_height=sizes.row_height,
             ),
-            key="in_chart", width="content",
+            key="in_chart", width="content", config=CONFIG,
         )  # fmt: skip
-        st.plotly_chart(k_figure, key="k_chart", width="content")
-        key = f"out_chart.{row}.{col}.{f}"  # a new chart per cell: clicking a cell again counts
         st.plotly_chart(
-            figures.output_figure(
-                res.out, title="output — click a cell", selected=(row, col),
-                filled=row * ow + col + 1 if stepping else None,
-                max_width=figure_size.output_width(res.out.shape, beside=k_figure.layout.width),
+            figures.kernel_figure(
+                res.kernel, title="filter as used (flipped 180°), as given" if p.flip else
+                "filter", flip=p.flip, colors=colors, max_width=sizes.kernel,
+                max_height=sizes.row_height,
             ),
-            key=key, on_select=lambda: _clicked(key), selection_mode="points", width="content",
+            key="k_chart", width="content", config=CONFIG,
         )  # fmt: skip
-
-    st.subheader(f"Explain output cell ({row}, {col})")
-    c1, c2, c3, c4 = st.columns([1, 1, 1, 3])
-    c1.number_input("row", min_value=0, step=1, disabled=stepping, **state.bind("cell", 0))
-    c2.number_input("col", min_value=0, step=1, disabled=stepping, **state.bind("cell", 1))
-    c3.number_input("filter", min_value=0, max_value=15, step=1, **state.bind("cell_filter"))
-    c4.markdown(
-        f"{explanation.products.size} products (window × kernel), summed: "
-        f"**{explanation.value:.6g}** = output[{row}, {col}"
-        f"{', ' + str(f) if res.filters > 1 else ''}]"
-    )
-    table = figures.products_table(explanation)
-    st.dataframe(
-        table, hide_index=True, height=min(35 * (len(table) + 1) + 3, 420),
-        column_config={c: st.column_config.NumberColumn(format="%.4g") for c in ("x", "w", "x·w")},
-    )  # fmt: skip
+        key = f"out_chart.{row}.{col}.{f}"  # a new chart per cell: clicking a cell again counts
+        out_width = figure_size.output_width(res.out.shape, beside=sizes.side, width=width)
+        out_figure = figures.output_figure(
+            res.out, title="output — click a cell", selected=(row, col),
+            filled=row * ow + col + 1 if stepping else None, colors=colors,
+            max_width=out_width, max_height=sizes.output_height,
+        )  # fmt: skip
+        side = width - out_figure.layout.width - 16
+        side = side if side >= 300 else width  # else below the output, as wide as the page
+        st.plotly_chart(
+            out_figure,
+            key=key, on_select=lambda: _clicked(key), selection_mode="points", width="content",
+            config=CONFIG,
+        )  # fmt: skip
+        with st.container(width=int(min(side, 640))):
+            _products(explanation, at, res.filters > 1)
+    st.caption(texts.LEGEND)
+    clicks = figure_size.drawn_step((oh, ow), figures.MAX_CLICK_TARGETS // min(res.filters, 8))
+    note = texts.click_note(res.out.shape, clicks)
+    if note:
+        st.caption(note)
     if ss.get("playing") and ss.step_index >= last:
         ss.play_done = True
         st.rerun()  # the whole page, so the play timer stops
     state.sync_url(s)
+
+
+def _products(explanation, at: str, bank: bool) -> None:
+    """The cell's sum, per channel, and its products (a page at a time when many)."""
+    e = explanation
+    stepping = bool(ss.get("step_on"))
+    st.subheader(f"Explain output cell {at}")
+    c1, c2, c3 = st.columns(3)
+    c1.number_input("row", min_value=0, step=1, disabled=stepping, **state.bind("cell", 0))
+    c2.number_input("col", min_value=0, step=1, disabled=stepping, **state.bind("cell", 1))
+    c3.number_input("filter", min_value=0, max_value=15, step=1, disabled=not bank,
+                    **state.bind("cell_filter"))  # fmt: skip
+    st.markdown(f"{e.products.size:,} products (window × kernel), summed: **{e.value:.6g}**")
+    number = st.column_config.NumberColumn(format="%.4g")
+    total = e.products.size
+    pages = -(-total // figures.PAGE_ROWS)
+    page = 0
+    if pages > 1:
+        page = st.number_input(f"page of products (of {pages:,})", 1, pages, 1) - 1
+    table = figures.products_table(e, page * figures.PAGE_ROWS, figures.PAGE_ROWS)
+    if not e.is_padding.any():
+        table = table.drop(columns="note")
+    st.dataframe(
+        table, hide_index=True, height=min(35 * (len(table) + 1) + 3, 380),
+        column_config={c: number for c in ("x", "w", "x·w")},
+    )  # fmt: skip
+    if e.products.shape[-1] > 1:
+        sums = figures.channel_sums(e)
+        st.caption("Per input channel:")
+        st.dataframe(
+            sums, hide_index=True, height=min(35 * (len(sums) + 1) + 3, 180),
+            column_config={"Σ x·w": number},
+        )  # fmt: skip
 
 
 @st.cache_resource(max_entries=4, ttl=600, show_spinner=False)

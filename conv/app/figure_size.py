@@ -13,6 +13,7 @@ Examples
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 from conv.app.limits import MAX_DRAWN_CELLS
 
@@ -22,8 +23,11 @@ __all__ = [
     "MAX_CELL_PIXELS",
     "MAX_PANELS",
     "WIDTH",
+    "CoreLoop",
     "cell_pixels",
+    "core_loop",
     "drawn_step",
+    "label_font",
     "output_width",
     "panels_per_row",
     "tick_step",
@@ -39,7 +43,7 @@ KERNEL_CELL_PIXELS = 32
 MAX_CELLS_HEIGHT = 600
 # Output cells narrower than this do not print their values: an output shares
 # its row with the filter only if it keeps them (or cannot have them anyway).
-READABLE_PIXELS = 30
+READABLE_PIXELS = 24
 # Most panels in a figure; more channels or filters are left out.
 MAX_PANELS = 8
 # Margins round the cells (row numbers left, colour bar right) and the gaps
@@ -147,6 +151,64 @@ def output_width(
     there = cell_pixels(drawn, filters, max_width=room)
     alone = cell_pixels(drawn, filters, max_width=width)
     return room if there >= min(alone, READABLE_PIXELS) else width
+
+
+#: Smallest and largest font (px) for values printed in cells.
+MIN_FONT, MAX_FONT = 8, 13
+# A digit is about this many font sizes wide in plotly's sans-serif; labels
+# keep this many pixels clear of the cell's edges, so neighbours never touch.
+CHAR_WIDTH, LABEL_MARGIN = 0.56, 3
+
+
+def label_font(cell: float, chars: int) -> float | None:
+    """Font size (px) at which ``chars`` characters fit a ``cell`` px wide cell, or None.
+
+    The text scales with the cell and is left out when it would be smaller
+    than :data:`MIN_FONT`: hidden values, never overlapping ones.
+
+    Examples
+    --------
+    >>> label_font(48, 5), label_font(30, 5), label_font(16, 5)
+    (13, 9.6, None)
+    """
+    size = min(MAX_FONT, (cell - LABEL_MARGIN) / (max(chars, 1) * CHAR_WIDTH))
+    size = min(size, cell * 0.6)  # and fits the cell's height
+    return round(size, 1) if size >= MIN_FONT else None
+
+
+class CoreLoop(NamedTuple):
+    """Widest figures (px) of the Convolve page's cell view, and the tallest cell blocks."""
+
+    input: float
+    kernel: float
+    side: float  # the products column beside the output (0: below it)
+    row_height: float  # input and filter cells
+    output_height: float
+
+
+def core_loop(width: float, channels: int = 1) -> CoreLoop:
+    """How the main area's ``width`` is shared so output, window and products fit one screen.
+
+    The input (zoomed round the window) and the filter share the first row;
+    the output follows with the products beside it when at least 700 px are
+    there. On a phone every figure gets the whole width. Below 900 px
+    several input channels share a short first row, so the output still
+    starts on the first screen of a laptop.
+
+    Examples
+    --------
+    >>> core_loop(820, channels=3)
+    CoreLoop(input=508.4, kernel=295.6, side=300, row_height=100, output_height=315)
+    >>> core_loop(358).side
+    0
+    """
+    if width < 600:
+        return CoreLoop(width, width, 0, 240, min(width, 420))
+    share = round(min(0.62 * width, 760), 1)
+    # A wider screen is a taller one too: the output may grow with it.
+    output = 315 if width < 900 else MAX_CELLS_HEIGHT
+    row = 100 if width < 900 and channels > 1 else 240
+    return CoreLoop(share, round(width - share - 16, 1), 300 if width >= 700 else 0, row, output)
 
 
 def tick_step(pixels_per_index: float) -> int:

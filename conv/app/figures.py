@@ -1,8 +1,11 @@
 """Plotly figures of inputs, filters and outputs: arrays in, figures out.
 
 Every heatmap is drawn the way a matrix is printed (row 0 at the top, square
-cells) on a diverging, colour-blind-safe scale centred at zero, so the sign
-of a value reads at a glance. Figures have a pixel size, from
+cells). Signed data gets a diverging, colour-blind-safe scale centred at zero,
+so the sign of a value reads at a glance; non-negative data (images) a
+sequential one (:func:`color_axis`). Values are printed at 3 significant
+digits, in a font that scales with the cell, and left out when they do not
+fit. Figures have a pixel size, from
 :mod:`conv.app.figure_size`: cells are at most ``max_cell`` pixels wide, so a 5x5
 array is drawn compactly, and larger arrays fill ``max_width``. Arrays larger
 than ``max_cells`` are drawn by
@@ -32,9 +35,12 @@ from conv.app.figure_size import MAX_PANELS, drawn_step
 from conv.app.limits import MAX_DRAWN_CELLS
 
 __all__ = [
+    "COLORS",
     "COLORSCALE",
     "MAX_PANELS",
     "array_figure",
+    "channel_sums",
+    "color_axis",
     "drawn_step",
     "kernel_figure",
     "output_figure",
@@ -44,6 +50,19 @@ __all__ = [
 #: ColorBrewer's red-blue, reversed so that positive is red; safe for the
 #: common colour-vision deficiencies and symmetric about its midpoint.
 COLORSCALE = "RdBu_r"
+#: The colour choices a visitor has: "auto" is red-blue for signed data and
+#: viridis for non-negative data; cividis is built for colour-vision deficiency.
+COLORS = {
+    "auto": None,
+    "red–blue": COLORSCALE,
+    "viridis": "Viridis",
+    "cividis": "Cividis",
+    "greys": "Greys_r",
+}
+#: Rows of the products table built at once; larger explanations are paged.
+PAGE_ROWS = 2000
+#: A zoomed input panel shows about this many cells across, window included.
+ZOOM_CELLS = 7
 
 # Printing values in cells helps up to roughly this many per panel; beyond it
 # the digits overlap.
@@ -56,7 +75,7 @@ MAX_CLICK_TARGETS = 10_000
 MAX_TAP_OUTLINES = 150
 
 # Spelled out, because figures skip plotly's validation that would expand the name.
-_COLORS = get_colorscale(COLORSCALE)
+_SCALES = {name: get_colorscale(scale) for name, scale in COLORS.items() if scale}
 _HATCH = {"shape": "/", "fgcolor": "rgba(60,60,60,0.55)", "bgcolor": "rgba(190,190,190,0.45)"}
 _TAP_COLOR = "#111111"
 _PADDING_TAP_COLOR = "#e69f00"  # Okabe-Ito orange: distinct from red and blue
@@ -69,9 +88,12 @@ def array_figure(
     padded: np.ndarray | None = None,
     padding: tuple[tuple[int, int], tuple[int, int]] = ((0, 0), (0, 0)),
     window: object | None = None,
+    zoom: int | None = None,
+    colors: str = "auto",
     max_cells: int = MAX_DRAWN_CELLS,
     max_width: float = sizing.WIDTH,
     max_cell: float = sizing.MAX_CELL_PIXELS,
+    max_height: float = sizing.MAX_CELLS_HEIGHT,
 ) -> go.Figure:
     """Heatmaps of an (H, W) or (H, W, C) array, one panel per channel.
 
@@ -89,6 +111,12 @@ def array_figure(
     window : conv.CellExplanation, optional
         Outlines the taps of one output cell: black on input cells, orange on
         padding cells, at their dilated positions in every channel.
+    zoom : int, optional
+        With ``window``: draw only about ``zoom`` rows and columns round the
+        window (more when the window is larger), so its values stay legible
+        on a large input; the title says which part is shown.
+    colors : str
+        A key of :data:`COLORS`.
     max_cells : int
         Most cells drawn in the whole figure.
     max_width, max_cell : float
@@ -103,9 +131,16 @@ def array_figure(
     cols = np.arange(-left, values.shape[1] - left)
     channels = min(values.shape[2], MAX_PANELS)
     names = [_channel_name(c, x.ndim) for c in range(channels)]
+    scale = [values[:, :, c] for c in range(channels)]  # the whole array's colours
+    if zoom and window is not None:
+        r, c = _around(window.rows, rows, zoom), _around(window.cols, cols, zoom)
+        if (r.stop - r.start, c.stop - c.start) != values.shape[:2]:
+            values, rows, cols = values[r, c], rows[r], cols[c]
+            title += f": rows {rows[0]}–{rows[-1]}, cols {cols[0]}–{cols[-1]}"
     grid = _Grid(
         [values[:, :, c] for c in range(channels)], rows, cols, names, max_cells,
-        per_row=None, max_width=max_width, max_cell=max_cell,
+        per_row=None, max_width=max_width, max_cell=max_cell, max_height=max_height,
+        colors=colors, full=scale,
     )  # fmt: skip
     for panel in range(channels):
         if padded is not None and any((top, bottom, left, right)):
@@ -119,13 +154,18 @@ def kernel_figure(
     kernel: np.ndarray,
     *,
     title: str = "filter",
+    flip: bool = False,
+    colors: str = "auto",
     max_width: float = sizing.WIDTH,
     max_cell: float = sizing.KERNEL_CELL_PIXELS,
+    max_height: float = sizing.MAX_CELLS_HEIGHT,
 ) -> go.Figure:
     """Heatmaps of a kernel: one column of panels per filter, one row per channel.
 
     Cells are at most ``max_cell`` pixels, smaller than an input's, so the
-    filter takes little room next to the output.
+    filter takes little room next to the output. With ``flip`` (true
+    convolution) each panel is drawn as used, turned 180°, with the kernel as
+    given beside it, so the taps match the products table.
 
     Examples
     --------
@@ -138,17 +178,26 @@ def kernel_figure(
     if kernel.ndim == 3:
         k = kernel[:, :, :, None]
     channels, filters = min(k.shape[2], MAX_PANELS), min(k.shape[3], MAX_PANELS)
+    if flip:
+        filters = min(filters, MAX_PANELS // 2)
     panels, names = [], []
     for c in range(channels):
         for f in range(filters):
-            panels.append(k[:, :, c, f])
-            names.append(_filter_name(f, kernel.ndim) + _channel_name(c, kernel.ndim))
+            name = _filter_name(f, kernel.ndim) + _channel_name(c, kernel.ndim)
+            if flip:
+                panels += [k[::-1, ::-1, c, f], k[:, :, c, f]]
+                names += [f"{name} used".strip(), f"{name} given".strip()]
+            else:
+                panels.append(k[:, :, c, f])
+                names.append(name)
     rows, cols = np.arange(k.shape[0]), np.arange(k.shape[1])
     grid = _Grid(
-        panels, rows, cols, names, MAX_DRAWN_CELLS, per_row=filters, max_width=max_width,
-        max_cell=max_cell,
+        panels, rows, cols, names, MAX_DRAWN_CELLS,
+        # One filter: its channels side by side; a bank: a column per filter.
+        per_row=filters * (1 + flip) if filters > 1 or flip else channels,
+        max_width=max_width, max_cell=max_cell, max_height=max_height, colors=colors,
     )  # fmt: skip
-    return grid.figure(title, k.shape[2] * k.shape[3], "panels")
+    return grid.figure(title, k.shape[2] * k.shape[3] * (1 + flip), "panels")
 
 
 def output_figure(
@@ -157,9 +206,11 @@ def output_figure(
     title: str = "output",
     selected: tuple[int, int] | None = None,
     filled: int | None = None,
+    colors: str = "auto",
     max_cells: int = MAX_DRAWN_CELLS,
     max_width: float = sizing.WIDTH,
     max_cell: float = sizing.MAX_CELL_PIXELS,
+    max_height: float = sizing.MAX_CELLS_HEIGHT,
 ) -> go.Figure:
     """Heatmaps of an (OH, OW) or (OH, OW, F) output, one panel per filter.
 
@@ -174,7 +225,8 @@ def output_figure(
         Cell to outline (the one being explained).
     filled : int, optional
         Show only the first ``filled`` cells in row-major order, as while
-        stepping the window through the input.
+        stepping the window through the input. Colours and printed digits
+        stay those of the whole output, so they do not change as cells fill.
     max_width, max_cell : float
         Widest the figure and its cells may be, in pixels (see
         :func:`output_width`); filters wrap as channels do in :func:`array_figure`.
@@ -188,6 +240,7 @@ def output_figure(
     """
     values = out if out.ndim == 3 else out[:, :, None]
     filters = min(values.shape[2], MAX_PANELS)
+    full = [values[:, :, f] for f in range(filters)]
     if filled is not None:
         values = values.astype(float)
         values.reshape(-1, values.shape[2])[filled:] = np.nan
@@ -196,7 +249,8 @@ def output_figure(
     names = [_filter_name(f, out.ndim + 1) for f in range(filters)]
     grid = _Grid(
         [values[:, :, f] for f in range(filters)], rows, cols, names, max_cells,
-        per_row=None, max_width=max_width, max_cell=max_cell,
+        per_row=None, max_width=max_width, max_cell=max_cell, max_height=max_height,
+        colors=colors, full=full,
     )  # fmt: skip
     # Click targets are SVG markers, far slower for the browser than heatmap
     # cells, so large outputs get them on a coarser grid.
@@ -212,11 +266,13 @@ def output_figure(
     return grid.figure(title, values.shape[2], "filters")
 
 
-def products_table(explanation: object) -> pd.DataFrame:
+def products_table(explanation: object, start: int = 0, rows: int | None = None) -> pd.DataFrame:
     """The arithmetic of one output cell, one row per (tap, channel).
 
     ``explanation`` is a :class:`conv.CellExplanation`; the ``x·w`` column
-    sums to its ``value``.
+    sums to its ``value``. Only rows ``start`` to ``start + rows`` (all by
+    default) are built: a 63x63 filter over 4096 channels has 16 million
+    products, and a page of them is what is shown (:data:`PAGE_ROWS`).
 
     Examples
     --------
@@ -227,9 +283,9 @@ def products_table(explanation: object) -> pd.DataFrame:
     (['(0, 1)', '(0, 2)', '(1, 1)', '(1, 2)'], True)
     """
     e = explanation
-    kh, kw, channels = e.window.shape
-    m, n, c = np.meshgrid(np.arange(kh), np.arange(kw), np.arange(channels), indexing="ij")
-    m, n, c = m.ravel(), n.ravel(), c.ravel()
+    total = e.window.size
+    index = np.arange(min(start, total), total if rows is None else min(start + rows, total))
+    m, n, c = np.unravel_index(index, e.window.shape)
     src = [
         "" if not e.is_padding[i, j] else
         ("padding (zero)" if e.source_rows[i, j] < 0 else
@@ -242,11 +298,69 @@ def products_table(explanation: object) -> pd.DataFrame:
             "input (row, col)": [f"({e.rows[i]}, {e.cols[j]})" for i, j in zip(m, n, strict=True)],
             "channel": c,
             "note": src,
-            "x": e.window.ravel(),
-            "w": e.weights.ravel(),
-            "x·w": e.products.ravel(),
+            "x": e.window.reshape(-1)[index],
+            "w": e.weights.reshape(-1)[index],
+            "x·w": e.products.reshape(-1)[index],
         }
     )
+
+
+def channel_sums(explanation: object) -> pd.DataFrame:
+    """One row per input channel: its products' sum, and how many taps read padding.
+
+    The per-channel view of :func:`products_table` for windows too large to
+    list; the ``Σ x·w`` column sums to the cell's value.
+
+    Examples
+    --------
+    >>> import numpy as np, conv
+    >>> e = conv.explain_cell(np.ones((3, 3, 2)), np.ones((2, 2, 2)), 0, 0)
+    >>> channel_sums(e)["Σ x·w"].tolist()
+    [4.0, 4.0]
+    """
+    e = explanation
+    products = e.products.reshape(-1, e.products.shape[-1])
+    return pd.DataFrame(
+        {
+            "channel": np.arange(products.shape[1]),
+            "products": products.shape[0],
+            "on padding": int(e.is_padding.sum()),
+            "Σ x·w": products.sum(axis=0),
+        }
+    )
+
+
+def color_axis(panels: list[np.ndarray], colors: str = "auto") -> dict:
+    """A plotly colour axis for ``panels``: diverging at 0 for signed data, else sequential.
+
+    ``colors`` is a key of :data:`COLORS`; NaN (cells not yet computed) and
+    infinities are left out of the range.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> a = color_axis([np.array([[-1.0, 3.0]])])
+    >>> a["cmin"], a["cmax"], a["cmid"]
+    (-3.0, 3.0, 0.0)
+    >>> b = color_axis([np.array([[0.0, 0.5]])])
+    >>> b["cmin"], b["cmax"], b["colorscale"][0][1]
+    (0.0, 0.5, '#440154')
+    """
+    if colors not in COLORS:
+        raise ValueError(f"colors must be one of {', '.join(COLORS)}; got {colors!r}")
+    finite = [p[np.isfinite(p)] for p in panels]
+    finite = [p for p in finite if p.size]
+    lo = float(min((p.min() for p in finite), default=0.0))
+    hi = float(max((p.max() for p in finite), default=0.0))
+    name = COLORS[colors] or (COLORSCALE if lo < 0 else "Viridis")
+    bar = {"thickness": 12, "xpad": 8}
+    scale = _SCALES.get(colors) or get_colorscale(name)
+    if name == COLORSCALE:
+        zmax = max(abs(lo), abs(hi)) or 1.0
+        return {"colorscale": scale, "cmin": -zmax, "cmax": zmax, "cmid": 0.0, "colorbar": bar}
+    if hi <= lo:
+        hi = lo + 1.0
+    return {"colorscale": scale, "cmin": lo, "cmax": hi, "colorbar": bar}
 
 
 class _Grid:
@@ -258,45 +372,45 @@ class _Grid:
     ``cell`` pixels square, and the figure is as large as its cells need.
     """
 
-    def __init__(self, panels, rows, cols, names, max_cells, *, per_row, max_width, max_cell):
+    def __init__(
+        self, panels, rows, cols, names, max_cells, *, per_row, max_width, max_cell,
+        max_height=sizing.MAX_CELLS_HEIGHT, colors="auto", full=None,
+    ):  # fmt: skip
         self.step = drawn_step((len(rows), len(cols)), max(max_cells // len(panels), 1))
         self.traces: list[dict] = []
         self.layout: dict = {}
         self.panels = len(panels)
         r, c = rows[:: self.step], cols[:: self.step]
+        sizes = {"max_width": max_width, "max_cell": max_cell, "max_height": max_height}
         if per_row is None:
-            per_row = sizing.panels_per_row(
-                (len(r), len(c)), self.panels, max_width=max_width, max_cell=max_cell
-            )
+            per_row = sizing.panels_per_row((len(r), len(c)), self.panels, **sizes)
         self.per_row = min(per_row, len(panels))
         self.n_rows = math.ceil(len(panels) / self.per_row)
-        self.cell = sizing.cell_pixels(
-            (len(r), len(c)), self.panels, self.per_row, max_width=max_width, max_cell=max_cell
-        )
+        self.cell = sizing.cell_pixels((len(r), len(c)), self.panels, self.per_row, **sizes)
         self.panel_px = (len(r) * self.cell, len(c) * self.cell)
-        # nanmin/nanmax scan without copies; NaN marks cells not yet computed.
-        extremes = [abs(v) for p in panels if not np.isnan(p).all()
-                    for v in (np.nanmin(p), np.nanmax(p))]  # fmt: skip
-        zmax = float(max(extremes, default=0.0)) or 1.0
-        # Fewer digits for large values so they still fit in their cells.
-        digits = 2 if zmax < 10 else 1 if zmax < 100 else 0
+        full = panels if full is None else full
+        # One font for all panels, fitted to the longest label of the whole
+        # array (``full``), so digits do not change while cells fill in.
+        font = None
+        if all(p[:: self.step, :: self.step].size <= TEXT_CELLS for p in panels):
+            font = sizing.label_font(self.cell, max(_label_chars(p) for p in full))
         for i, (values, name) in enumerate(zip(panels, names, strict=True)):
-            z = values[:: self.step, :: self.step]
-            label = f", {name.split()[-1]}" if name else ""
-            small = z.size <= TEXT_CELLS and self.cell >= MIN_TEXT_PIXELS
+            # float32 halves the bytes sent; the hover and labels show 3-6 digits.
+            with np.errstate(over="ignore"):  # beyond float32: drawn as the extreme colour
+                z = values[:: self.step, :: self.step].astype(np.float32)
+            label = f", {name.split()[-1]}" if name and name[-1].isdigit() else ""
             trace = {
                 "type": "heatmap",
                 "z": z,
                 "x": c,
                 "y": r,
                 "coloraxis": "coloraxis",
-                "hovertemplate": f"(%{{y}}, %{{x}}{label}) = %{{z:.4g}}<extra></extra>",
-                "xgap": 1 if small else 0,
-                "ygap": 1 if small else 0,
+                "hovertemplate": f"(%{{y}}, %{{x}}{label}) = %{{z:.6g}}<extra></extra>",
+                "xgap": 1 if font else 0,
+                "ygap": 1 if font else 0,
             }
-            if small:
-                size = 12 if self.cell >= 44 else 10
-                trace.update(texttemplate=f"%{{z:.{digits}f}}", textfont={"size": size})
+            if font:
+                trace.update(texttemplate="%{z:.3~g}", textfont={"size": font})
             self.add(trace, i)
             # Fixed ranges: scatter overlays must not widen the view, and a
             # reversed y range puts row 0 at the top.
@@ -307,10 +421,7 @@ class _Grid:
             dtick = sizing.tick_step(self.cell / self.step)
             self.layout[f"xaxis{'' if i == 0 else i + 1}"]["dtick"] = dtick
             self.layout[f"yaxis{'' if i == 0 else i + 1}"]["dtick"] = dtick
-        self.layout["coloraxis"] = {
-            "colorscale": _COLORS, "cmin": -zmax, "cmax": zmax, "cmid": 0.0,
-            "colorbar": {"thickness": 12, "xpad": 8},
-        }  # fmt: skip
+        self.layout["coloraxis"] = color_axis(full, colors)
 
     def add(self, trace: dict, panel: int) -> None:
         suffix = "" if panel == 0 else str(panel + 1)
@@ -383,6 +494,24 @@ class _Grid:
         # The traces are built here from known-good values; validating them
         # again would cost more than drawing them.
         return go.Figure(data=self.traces, layout=layout, _validate=False)
+
+
+def _label_chars(values: np.ndarray) -> int:
+    """Characters of the longest 3-significant-digit label among ``values``."""
+    finite = values[np.isfinite(values)]
+    if finite.size > TEXT_CELLS:  # the extremes and a sample are enough to size a font
+        sample = finite[:: finite.size // TEXT_CELLS]
+        finite = np.concatenate([sample, [finite.min(), finite.max()]])
+    return max((len(f"{v:.3g}") for v in finite.tolist()), default=1)
+
+
+def _around(taps: np.ndarray, labels: np.ndarray, zoom: int) -> slice:
+    """Indices into ``labels`` of about ``zoom`` cells centred on the ``taps`` span."""
+    lo, hi = int(np.min(taps)), int(np.max(taps))
+    size = max(zoom, hi - lo + 3)
+    start = lo - labels[0] - (size - (hi - lo + 1)) // 2
+    start = int(min(max(start, 0), max(len(labels) - size, 0)))
+    return slice(start, min(start + size, len(labels)))
 
 
 def _channel_name(c: int, ndim: int) -> str:

@@ -10,7 +10,44 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["nonfinite_note", "shape_line", "shape_lines", "unreached_note"]
+__all__ = [
+    "COLORS_HELP",
+    "FORMULA",
+    "GLOSSARY",
+    "LEGEND",
+    "click_note",
+    "nonfinite_note",
+    "shape_line",
+    "shape_lines",
+    "unreached_note",
+]
+
+LEGEND = (
+    "**Key** — black squares: the taps of the explained window on input cells; "
+    ":orange[**orange squares**]: taps on padding; grey hatching: padding (not part of the "
+    "input); thick black square in the output: the cell explained. Values are printed at 3 "
+    "significant digits where they fit (hover for 6)."
+)
+COLORS_HELP = (
+    "auto: red–blue centred at 0 for signed data, viridis for non-negative data (images). "
+    "red–blue, viridis and cividis are safe for the common colour-vision deficiencies; "
+    "cividis is designed for them."
+)
+FORMULA = (
+    "out[i, j, f] = Σ_m Σ_n Σ_c x[i·s + m·d − p, j·s + n·d − p, c] · w[m, n, c, f]  "
+    "(cross-correlation; with *true convolution* w is turned 180° first)\n\n"
+    "size: out = ⌊(in + p_before + p_after − (d·(k − 1) + 1)) / s⌋ + 1, per axis"
+)
+GLOSSARY = """\
+- **stride** *s*: how far the window moves between neighbouring output cells; stride 2 halves
+  the output.
+- **dilation** *d*: the gap between the taps a filter reads; a 3×3 filter with dilation 2
+  covers 5×5 input cells with 9 taps.
+- **padding** *p*: cells added round the input (hatched) so windows can sit on the edge;
+  *valid* adds none, *same* keeps the size at stride 1, *full* lets every tap touch every cell.
+- **pad modes**: what the added cells hold — *zeros*; *reflect* mirrors the input without
+  repeating the edge; *replicate* repeats the edge; *circular* wraps round to the other side.
+"""
 
 
 def shape_line(
@@ -45,6 +82,23 @@ def shape_lines(result) -> list[str]:
             )
         )
     return lines
+
+
+def click_note(out_shape: tuple[int, ...], step: int) -> str | None:
+    """How a click on a sampled output maps to a cell, or None when every cell is drawn.
+
+    Examples
+    --------
+    >>> print(click_note((1018, 1018), 11))
+    The output has 1018 × 1018 cells and 1 in 11 rows and columns can be clicked: ...
+    """
+    if step <= 1:
+        return None
+    return (
+        f"The output has {out_shape[0]} × {out_shape[1]} cells and 1 in {step} rows and "
+        "columns can be clicked: a click picks the nearest of those. Any other cell: type "
+        "its row and column beside the figures (the input view then zooms to its window)."
+    )
 
 
 def unreached_note(rows: int, cols: int) -> str | None:

@@ -8,7 +8,7 @@ come from ``conv``; this page arranges them.
 import streamlit as st
 
 import conv
-from conv.app import explore, frameworks_view, result, sidebar, state, texts
+from conv.app import explore, frameworks_view, result, sidebar, state, texts, viewport
 from conv.app.guard import guarded
 
 state.start(st.query_params.to_dict())
@@ -21,8 +21,9 @@ with st.sidebar:
     sidebar.parameter_section()
     sidebar.settings_file()
 
-st.title("convscope")
-st.caption(
+title, intro = st.columns([1.5, 3], vertical_alignment="center")
+title.title("convscope")
+intro.caption(
     "2-D convolution as in CNNs (cross-correlation), step by step: pick an input and a "
     "filter on the left, click any output cell to see the arithmetic behind it."
 )
@@ -59,7 +60,17 @@ if shown is None:
 if fresh is None:
     st.caption("Showing the last valid result.")
 
-# -- the output-shape arithmetic, with the user's numbers
+# -- figures and one cell's arithmetic first, so the core loop fits one screen; a
+# fragment, so clicks and play redraw only it
+width = viewport.width()
+drawn = False
+with guarded("drawing the result"):
+    explore.cell_controls(shown)
+    drawn = explore.view(shown, width)
+if drawn and fresh is not None:
+    st.session_state.last_good = fresh  # only a result that drew is kept as good
+
+# -- the output-shape arithmetic, with the user's numbers, the formula and a glossary
 st.subheader("Shape arithmetic")
 left, right = st.columns([3, 2])
 left.markdown("  \n".join(texts.shape_lines(shown)))
@@ -77,14 +88,9 @@ if note:
 note = texts.nonfinite_note(shown.out, shown.x, shown.kernel)
 if note:
     st.warning(note, icon="⚠️")
-
-# -- figures and one cell's arithmetic; a fragment, so clicks and play redraw only this
-drawn = False
-with guarded("drawing the result"):
-    explore.cell_controls(shown)
-    drawn = explore.view(shown)
-if drawn and fresh is not None:
-    st.session_state.last_good = fresh  # only a result that drew is kept as good
+with st.expander("The formula, and what stride, dilation and padding mean"):
+    st.markdown(texts.FORMULA)
+    st.markdown(texts.GLOSSARY)
 
 with guarded("comparing frameworks"):
     frameworks_view.show(shown)

@@ -1,0 +1,84 @@
+"""Browser redraw time after a stride change, in Debian's Chromium (a script, not a test).
+
+Starts ``streamlit run`` from REPO (default: this checkout), opens each case
+at 1400x1000, then changes "stride (rows)" between 1 and 2 a few times and
+times each change from the key press until the output figure shows the new
+shape and nothing on the page is stale. Prints the median and all samples.
+
+    python benchmarks/bench_redraw.py [REPO] [--runs 7]
+"""
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+CASES = {
+    "seed-3d": "?example=seed-3d",
+    "1024x1024x3": "?source=generate&dist=pattern&pattern=test-image&shape=1024x1024x3"
+    "&filter=preset&preset=gaussian&ksize=7",
+}
+OUTPUT_RANGE = """() => {
+    const out = [...document.querySelectorAll('.js-plotly-plot')]
+        .find((e) => (e._fullLayout.title.text || '').replace(/<[^>]*>/g, '').startsWith('output'));
+    const stale = document.querySelectorAll('[data-stale=true]').length;
+    return out && !stale ? String(out._fullLayout.yaxis.range) : null;
+}"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("repo", nargs="?", default=str(Path(__file__).resolve().parents[1]))
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--port", type=int, default=8741)
+    args = parser.parse_args()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless",
+         "true", "--server.port", str(args.port), "--server.address", "127.0.0.1"],
+        cwd=args.repo, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{args.port}/_stcore/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.3)
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(
+                executable_path="/usr/bin/chromium", args=["--no-sandbox", "--headless"]
+            )
+            for name, query in CASES.items():
+                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                page.goto(f"http://127.0.0.1:{args.port}/{query}")
+                page.wait_for_function(OUTPUT_RANGE, timeout=120_000)
+                time.sleep(3)  # let a width report settle
+                stride = page.get_by_label("stride (rows)", exact=True)
+                samples = []
+                for run in range(args.runs + 1):
+                    before = page.evaluate(OUTPUT_RANGE)
+                    stride.fill("1" if stride.input_value() == "2" else "2")
+                    start = time.perf_counter()
+                    stride.press("Enter")
+                    page.wait_for_function(
+                        f"() => {{ const r = ({OUTPUT_RANGE})(); return r && r !== {before!r}; }}",
+                        timeout=120_000,
+                    )
+                    if run:  # the first change warms caches
+                        samples.append((time.perf_counter() - start) * 1000)
+                print(f"{name}: median {statistics.median(samples):.0f} ms "
+                      f"({', '.join(f'{s:.0f}' for s in samples)})")  # fmt: skip
+                page.close()
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+if __name__ == "__main__":
+    main()
