@@ -13,7 +13,7 @@ import conv
 from conv.app import limits
 from conv.app.settings import Settings
 
-__all__ = ["check", "check_input_shape"]
+__all__ = ["check", "check_input_shape", "check_layer"]
 
 
 def check_input_shape(s: Settings) -> None:
@@ -42,3 +42,49 @@ def check(x_shape: tuple[int, ...], k_shape: tuple[int, ...], kwargs: dict) -> N
             "one request may use here: use a smaller input, kernel or fewer filters, "
             "or a larger stride"
         )
+
+
+def check_layer(op: str, x_shape: tuple[int, ...], k_shape: tuple[int, ...] | None,
+                params: dict) -> int:  # fmt: skip
+    """Refuse a grouped convolution, transposed convolution or pooling over budget.
+
+    ``x_shape`` is (H, W, C), ``k_shape`` the 4-D kernel the library gets
+    (None for pooling), ``params`` its keyword arguments. Prices are from
+    shapes: :func:`conv.estimate` per group for a convolution, the scatter's
+    cells and multiply-adds for a transposed one, window cells for pooling.
+    Returns the multiply-adds (comparisons or additions for pooling).
+    """
+    h, w, c = x_shape
+    if op == "conv":
+        g = params["groups"]
+        kh, kw, cg, f = k_shape
+        geometry = {k: params[k] for k in ("stride", "padding", "dilation", "pad_mode", "method")}
+        work = conv.estimate((h, w, cg), (kh, kw, cg, f // g), **geometry)
+        cells, macs, what = math.prod(work.output_shape[:2]) * f, g * work.macs, "multiply-adds"
+    elif op == "transpose":
+        counts = conv.layer_counts(x_shape, k_shape, op="transpose", **params)
+        (sh, sw), (dh, dw), (ph, pw) = params["stride"], params["dilation"], params["padding"]
+        oh, ow, f = counts.output_shape
+        # The scatter paints the whole uncropped result before the padding is cut away.
+        full = (max((h - 1) * sh + dh * (k_shape[0] - 1) + 1, ph + oh),
+                max((w - 1) * sw + dw * (k_shape[1] - 1) + 1, pw + ow))  # fmt: skip
+        cells, macs, what = max(oh * ow, math.prod(full)) * f, counts.macs, "multiply-adds"
+    else:
+        geometry = {k: params[k] for k in ("stride", "padding", "dilation", "ceil_mode")}
+        oh, ow = conv.output_shape((h, w), params["size"], op="pool", **geometry)
+        (kh, kw), (ph, pw) = params["size"], params["padding"]
+        padded = (h + 2 * ph + kh) * (w + 2 * pw + kw) * c  # the framed copy, overhang included
+        cells = max(oh * ow * c, padded)
+        macs, what = oh * ow * c * kh * kw, "window reads"
+    if cells > limits.MAX_OUTPUT_CELLS:
+        raise ValueError(
+            f"the {op} layer would fill {cells:,} cells, more than {limits.MAX_OUTPUT_CELLS:,}: "
+            "use a smaller input, fewer filters or another stride"
+        )
+    if macs > limits.MAX_MACS:
+        raise ValueError(
+            f"this {op} layer would take {macs:,.0f} {what}, more than the "
+            f"{limits.MAX_MACS:,.0f} one request may use here: use a smaller input, kernel "
+            "or fewer filters, or a larger stride"
+        )
+    return int(macs)
