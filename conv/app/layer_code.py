@@ -35,14 +35,15 @@ _TORCH_PAD_MODE = {"zeros": "constant", "reflect": "reflect", "replicate": "repl
 
 def _array(name: str, array: np.ndarray, filename: str) -> str:
     if array.size <= LITERAL_CELLS and np.isfinite(array).all():
-        return f"{name} = np.array({array.tolist()!r})"
+        rows = "\n".join(f"    {row.tolist()!r}," for row in array)  # one matrix row a line
+        return f"{name} = np.array([\n{rows}\n])"
     return f'{name} = np.load("{filename}")  # the page\'s download of it'
 
 
 def _arrays(x: np.ndarray, kernel: np.ndarray | None) -> list[str]:
-    lines = [_array("x", x, "input.npy") + f"  # {x.shape}: H, W, C"]
+    lines = [f"# x: {x.shape} (H, W, C)", _array("x", x, "input.npy")]
     if kernel is not None:
-        lines.append(_array("k", kernel, "filter.npy") + f"  # {kernel.shape}")
+        lines += [f"# k: {kernel.shape}", _array("k", kernel, "filter.npy")]
     return lines
 
 

@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import conv
-from conv.app import budget, figures, limits, state
+from conv.app import budget, figure_size, figures, limits, state
 from conv.app.layer_views import count_figure
 from conv.app.layers import LayerResult
 
@@ -133,7 +133,9 @@ def _scatter(res: LayerResult) -> None:
             (f"sum of the first {n} paints", first, "paint_sum"),
         ):
             painted = conv.conv_transpose2d(values, k, **p)
-            st.plotly_chart(figures.output_figure(painted, title=title), key=key, width="content")
+            # Half the width each, so the paint and the running sum sit side by side.
+            fig = figures.output_figure(painted, title=title, max_width=figure_size.WIDTH / 2 - 8)
+            st.plotly_chart(fig, key=key, width="content")
 
 
 def _values(v: np.ndarray) -> str:
@@ -173,8 +175,9 @@ def _zero_inserted(res: LayerResult) -> None:
     same = conv.conv2d(z, k, dilation=p["dilation"], flip=True)
     (sh, sw), (dh, dw) = p["stride"], p["dilation"]
     st.plotly_chart(figures.array_figure(
-        z, title=f"input with {sh - 1}/{sw - 1} zeros between cells and the kernel's reach "
-                 "minus the padding around"), key="zero_inserted", width="content")  # fmt: skip
+        z, title=f"input with {sh - 1} zero row(s) and {sw - 1} zero column(s) inserted between "
+                 "cells, framed by the kernel's reach minus the padding"),
+        key="zero_inserted", width="content")  # fmt: skip
     st.markdown(
         f"`conv2d(this, kernel, dilation=({dh}, {dw}), flip=True)` (stride 1, kernel rotated "
         f"180°) gives the output above: largest difference "
@@ -250,8 +253,9 @@ def pooling(res: LayerResult) -> None:
                  f"column {floor[1]}" * (ceil[1] > floor[1])]  # fmt: skip
         lines.append(
             f"ceil_mode gives {ceil[0]}×{ceil[1]} instead of {floor[0]}×{floor[1]}: the extra "
-            f"output {' and '.join(e for e in extra if e)} comes from windows that start inside "
-            "the input but reach past the padding; those cells (×, drawn hatched) take no part."
+            f"output {' and '.join(e for e in extra if e)} {'come' if all(extra) else 'comes'} "
+            "from windows that start inside the input but reach past the padding; those cells "
+            "(×, drawn hatched) take no part."
         )
         row, col, _ = res.cell()
         if row < floor[0] and col < floor[1]:

@@ -24,6 +24,7 @@ __all__ = ["count_figure", "explain", "main_figures", "shape_lines"]
 
 _WINNER = "#009e73"  # Okabe-Ito green: apart from the red-blue scale and the orange padding
 _OUTSIDE = "#7f7f7f"
+_TAP, _PADDING_TAP = "#111111", "#e69f00"  # as conv.app.figures outlines a window
 
 
 def _clicked(key: str) -> None:
@@ -62,14 +63,26 @@ def pool_frame(res: LayerResult) -> tuple[tuple[int, int], tuple[int, int]]:
     return sides[0], sides[1]
 
 
-def _input_figure(res: LayerResult, e, row: int, col: int) -> go.Figure:
+def _input_figure(res: LayerResult, e, row: int, col: int, f: int) -> go.Figure:
     p, x = res.params, res.x
     title = f"input; window of output ({row}, {col}) outlined"
     if res.op == "conv":
         pads = conv.resolve_padding(x.shape, res.kernel.shape, **{
             k: p[k] for k in ("stride", "padding", "dilation", "groups")})  # fmt: skip
         padded = conv.pad(x, pads, p["pad_mode"]) if any(map(any, pads)) else None
-        return figures.array_figure(x, title=title, padded=padded, padding=pads, window=e)
+        if p["groups"] == 1:
+            return figures.array_figure(x, title=title, padded=padded, padding=pads, window=e)
+        # Only the channels of the filter's group are read: outline the window there alone.
+        fig = figures.array_figure(
+            x, title=f"input; window of output ({row}, {col}) outlined on the channels "
+            f"filter {f} sees", padded=padded, padding=pads,
+        )  # fmt: skip
+        taps = [((int(r), int(c)), bool(e.is_padding[i, j]))
+                for i, r in enumerate(e.rows) for j, c in enumerate(e.cols)]  # fmt: skip
+        for channel in e.channels[e.channels < figures.MAX_PANELS]:
+            _boxes(fig, [t for t, pad in taps if not pad], int(channel), _TAP)
+            _boxes(fig, [t for t, pad in taps if pad], int(channel), _PADDING_TAP)
+        return fig
     if res.op == "transpose":
         reach = SimpleNamespace(rows=np.unique(e.rows), cols=np.unique(e.cols))
         reach.is_padding = np.zeros((len(reach.rows), len(reach.cols)), bool)
@@ -102,13 +115,31 @@ def _mark(fig: go.Figure, cells, panel: int, symbol: str, color: str, name: str)
     ))  # fmt: skip
 
 
+def _boxes(fig: go.Figure, cells, panel: int, color: str) -> None:
+    """Square outlines round ``cells`` on one panel, as one line trace."""
+    if not cells:
+        return
+    xs, ys = [], []
+    for r, c in cells:
+        xs += [c - 0.45, c + 0.45, c + 0.45, c - 0.45, c - 0.45, None]
+        ys += [r - 0.45, r - 0.45, r + 0.45, r + 0.45, r - 0.45, None]
+    suffix = "" if panel == 0 else str(panel + 1)
+    fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line={"color": color, "width": 2},
+                             hoverinfo="skip", xaxis=f"x{suffix}", yaxis=f"y{suffix}"))  # fmt: skip
+
+
 def main_figures(res: LayerResult, row: int, col: int, f: int):
     """Input (window outlined), filter and clickable output in one wrapping row; the explanation."""
     e = explain(res, row, col, f)
-    charts = [_input_figure(res, e, row, col)]
+    charts = [_input_figure(res, e, row, col, f)]
     if res.kernel is not None:
         shape = "×".join(map(str, res.kernel.shape))
-        charts.append(figures.kernel_figure(res.kernel, title=f"filter {shape}"))
+        title = f"filter {shape}" + (
+            " (channels of each filter's group)"
+            if res.op == "conv" and res.params["groups"] > 1
+            else ""
+        )
+        charts.append(figures.kernel_figure(res.kernel, title=title))
     beside = charts[-1].layout.width if res.kernel is not None else 0
     out_fig = figures.output_figure(
         res.out, title="output — click a cell", selected=(row, col),
@@ -140,14 +171,16 @@ def products_table(res: LayerResult, e) -> pd.DataFrame:
         })  # fmt: skip
     kh, kw = e.window.shape
     m, n = np.meshgrid(np.arange(kh), np.arange(kw), indexing="ij")
+    fill = "-inf" if res.op == "max" else "0"
     where = np.where(e.is_outside, "past the padding: ignored",
-                     np.where(e.is_padding, "padding", "input"))  # fmt: skip
+                     np.where(e.is_padding, f"padding ({fill})", "input"))  # fmt: skip
+    values = np.where(e.is_padding | e.is_outside, np.nan, e.window)  # only input values
     rows, cols = e.rows[m.ravel()], e.cols[n.ravel()]
     winner = [e.winner == (int(r), int(c)) for r, c in zip(rows, cols, strict=True)]
     return pd.DataFrame({
         "tap (m, n)": [f"({a}, {b})" for a, b in zip(m.ravel(), n.ravel(), strict=True)],
         "input (row, col)": [f"({r}, {c})" for r, c in zip(rows, cols, strict=True)],
-        "cell": where.ravel(), "value": e.window.ravel(),
+        "cell": where.ravel(), "value": values.ravel(),
         "winner": ["★" if w else "" for w in winner],
     })  # fmt: skip
 
@@ -156,13 +189,15 @@ def cell_sentence(res: LayerResult, e, row: int, col: int, f: int) -> str:
     """What the explained cell is, in one sentence."""
     at = f"output[{row}, {col}, {f}]"
     if res.op == "conv":
-        return (f"filter {f} sees input channels {_span(e.channels)}: {e.products.size} "
-                f"products summed = **{e.value:.6g}** = {at}")  # fmt: skip
+        return (f"filter {f} sees input channels {_span(e.channels)}: "
+                f"{_count(e.products.size)} summed = **{e.value:.6g}** = {at}")  # fmt: skip
     if res.op == "transpose":
         if not e.products.size:
             return f"No input cell paints {at}: it stays **0**."
-        return (f"{len(e.rows)} input cell(s) paint it through their taps: {e.products.size} "
-                f"products summed = **{e.value:.6g}** = {at}")  # fmt: skip
+        cells = len(e.rows)
+        return (f"{cells} input {'cell paints' if cells == 1 else 'cells paint'} it through "
+                f"{'its tap' if cells == 1 else 'their taps'}: {_count(e.products.size)} "
+                f"summed = **{e.value:.6g}** = {at}")  # fmt: skip
     if res.op == "max":
         if e.winner is None:
             return f"No tap of this window lands on the input: {at} = **-inf**, as in PyTorch."
@@ -170,6 +205,10 @@ def cell_sentence(res: LayerResult, e, row: int, col: int, f: int) -> str:
     taken = int((~e.is_outside).sum())
     return (f"Sum of the {taken} window cells inside the padded input, divided by "
             f"**{e.divisor:g}**: **{e.value:.6g}** = {at}")  # fmt: skip
+
+
+def _count(n: int) -> str:
+    return "1 product" if n == 1 else f"{n} products"
 
 
 def _span(channels: np.ndarray) -> str:
