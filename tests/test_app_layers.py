@@ -65,6 +65,11 @@ def text(at: AppTest) -> str:
     )
 
 
+def titled(at: AppTest, start: str) -> dict:
+    """The first figure whose title starts with ``start``."""
+    return next(f for f in figures(at) if f["layout"]["title"]["text"].startswith(start))
+
+
 # -- grouped and depthwise convolution ---------------------------------------------
 
 
