@@ -98,10 +98,8 @@ def test_depthwise_explains_one_channel_and_shows_the_channel_map():
     assert "filter 2 sees input channels 2: 9 products" in page
     want = float((x[1:4, 2:5, 2] * k[:, :, 2]).sum())
     assert f"**{want:.6g}**" in page
-    channel_map = [
-        f for f in figures(at) if f["layout"]["title"]["text"].startswith("filter (row)")
-    ]
-    np.testing.assert_array_equal(plotly_array(channel_map[0]["data"][0]["z"]), np.eye(3))
+    channel_map = titled(at, "channels each filter sees")
+    np.testing.assert_array_equal(plotly_array(channel_map["data"][0]["z"]), np.eye(3))
     table = at.dataframe[0].value
     assert set(table["channel"]) == {2}  # the input's channel number, not the group's
 
@@ -136,9 +134,7 @@ def test_transposed_convolution_matches_the_loop_with_its_views():
                     r, c = 2 * i + m - 1, 2 * j + n - 1
                     if 0 <= r < 8 and 0 <= c < 6:
                         counts[r, c] += 1
-    overlap = next(
-        f for f in figures(at) if f["layout"]["title"]["text"] == "paints per output cell"
-    )
+    overlap = titled(at, "paints per output cell")
     np.testing.assert_array_equal(plotly_array(overlap["data"][0]["z"]), counts)
     assert "3 is not a multiple of the stride 2" in page
     difference = float(page.split("gives the output above: largest difference **")[1].split("*")[0])

@@ -41,7 +41,11 @@ def _array(name: str, array: np.ndarray, filename: str) -> str:
 
 
 def _arrays(x: np.ndarray, kernel: np.ndarray | None) -> list[str]:
-    lines = [f"# x: {x.shape} (H, W, C)", _array("x", x, "input.npy")]
+    if x.shape[2] == 1 and "np.load" not in _array("x", x, ""):
+        # One channel reads better as the matrix it is.
+        lines = ["# x: (H, W), one channel", _array("x", x[:, :, 0], ""), "x = x[:, :, None]"]
+    else:
+        lines = [f"# x: {x.shape} (H, W, C)", _array("x", x, "input.npy")]
     if kernel is not None:
         lines += [f"# k: {kernel.shape}", _array("k", kernel, "filter.npy")]
     return lines

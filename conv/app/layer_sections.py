@@ -62,13 +62,14 @@ def grouped(res: LayerResult) -> None:
             z=seen, colorscale=[[0, "#f2f2f2"], [1, "#2166ac"]], showscale=False, xgap=1, ygap=1,
             hovertemplate="filter %{y} × channel %{x}: %{z}<extra></extra>",
         ))  # fmt: skip
-        cell = max(8, min(28, 420 // max(f, c)))
+        cell = max(8, min(28, 300 // max(f, c)))
         fig.update_layout(
-            title="filter (row) sees input channel (column): blue", width=c * cell + 120,
-            height=f * cell + 110, margin={"l": 60, "r": 20, "t": 80, "b": 20},
-            xaxis={"title": "input channel", "side": "top", "dtick": 1 if c <= 16 else None},
-            yaxis={"title": "filter", "autorange": "reversed", "scaleanchor": "x",
-                   "dtick": 1 if f <= 16 else None},
+            title="channels each filter sees (blue)", width=max(c * cell + 100, 260),
+            height=f * cell + 110, margin={"l": 60, "r": 20, "t": 50, "b": 50},
+            xaxis={"title": "input channel", "range": [-0.5, c - 0.5], "constrain": "domain",
+                   "dtick": 1 if c <= 16 else None},
+            yaxis={"title": "filter", "range": [f - 0.5, -0.5], "scaleanchor": "x",
+                   "constrain": "domain", "dtick": 1 if f <= 16 else None},
         )  # fmt: skip
         st.plotly_chart(fig, key="channel_map", width="content")
     if g > 1:
@@ -174,10 +175,12 @@ def _zero_inserted(res: LayerResult) -> None:
     z = zero_inserted_input(res)
     same = conv.conv2d(z, k, dilation=p["dilation"], flip=True)
     (sh, sw), (dh, dw) = p["stride"], p["dilation"]
-    st.plotly_chart(figures.array_figure(
-        z, title=f"input with {sh - 1} zero row(s) and {sw - 1} zero column(s) inserted between "
-                 "cells, framed by the kernel's reach minus the padding"),
-        key="zero_inserted", width="content")  # fmt: skip
+    # Small cells without numbers: the point is where the zeros are, the values are the input's.
+    fig = figures.array_figure(
+        z, title=f"zero-inserted input: {sh - 1} row(s) and {sw - 1} column(s) of zeros "
+        "between cells, framed by the kernel's reach minus the padding", max_cell=22,
+    )  # fmt: skip
+    st.plotly_chart(fig, key="zero_inserted", width="content")
     st.markdown(
         f"`conv2d(this, kernel, dilation=({dh}, {dw}), flip=True)` (stride 1, kernel rotated "
         f"180°) gives the output above: largest difference "

@@ -74,8 +74,8 @@ def _input_figure(res: LayerResult, e, row: int, col: int, f: int) -> go.Figure:
             return figures.array_figure(x, title=title, padded=padded, padding=pads, window=e)
         # Only the channels of the filter's group are read: outline the window there alone.
         fig = figures.array_figure(
-            x, title=f"input; window of output ({row}, {col}) outlined on the channels "
-            f"filter {f} sees", padded=padded, padding=pads,
+            x, title=f"input; window of ({row}, {col}) on filter {f}'s channels",
+            padded=padded, padding=pads,
         )  # fmt: skip
         taps = [((int(r), int(c)), bool(e.is_padding[i, j]))
                 for i, r in enumerate(e.rows) for j, c in enumerate(e.cols)]  # fmt: skip
@@ -266,6 +266,9 @@ def count_figure(counts: np.ndarray, title: str) -> go.Figure:
         title=title, width=ow * cell + 140, height=oh * cell + 90,
         margin={"l": 40, "r": 100, "t": 60, "b": 20}, plot_bgcolor="white",
     )  # fmt: skip
-    fig.update_xaxes(side="top", constrain="domain", showgrid=False)
-    fig.update_yaxes(autorange="reversed", scaleanchor="x", showgrid=False)
+    ticks = 1 if cell >= 20 else None
+    fig.update_xaxes(side="top", range=[-0.5, ow - 0.5], constrain="domain", showgrid=False,
+                     dtick=ticks)  # fmt: skip
+    fig.update_yaxes(range=[oh - 0.5, -0.5], scaleanchor="x", constrain="domain",
+                     showgrid=False, dtick=ticks)  # fmt: skip
     return fig
