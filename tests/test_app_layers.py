@@ -214,6 +214,15 @@ def test_a_request_over_budget_is_refused_with_its_numbers(monkeypatch):
     assert output_shown(at) is None
 
 
+def test_a_convolution_over_the_memory_budget_is_refused_in_megabytes(monkeypatch):
+    from conv.app import budget
+
+    monkeypatch.setattr(budget, "MAX_LAYER_BYTES", 2**10)
+    at = open_layers(op="conv", source="generate", shape="40x40x2", groups="2")
+    assert any("MB of memory, more than 0 MB" in e.value for e in at.error)
+    assert output_shown(at) is None
+
+
 # -- code export ---------------------------------------------------------------------
 
 
@@ -257,3 +266,20 @@ def test_exported_code_runs_and_gives_the_page_output(query, library, tmp_path, 
     namespace: dict = {}
     exec(compile(code, "<exported>", "exec"), namespace)
     np.testing.assert_allclose(namespace["out"], drawn(at), rtol=1e-10, atol=1e-10)
+
+
+def test_an_unexpected_error_is_one_sentence_not_a_traceback(monkeypatch):
+    import conv
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(conv, "transpose_overlap", broken)
+    at = open_layers(op="transpose", source="generate", shape="4x4", stride="2")
+    assert any("Something went wrong while drawing what this layer adds" in e.value
+               for e in at.error)  # fmt: skip
+    assert drawn(at).shape == (9, 9, 1)  # the rest of the page is still drawn
+    monkeypatch.setattr(conv, "conv_transpose2d", broken)
+    at.number_input(key="w.stride.0").set_value(3).run()
+    assert not at.exception
+    assert any("Something went wrong while computing the layer" in e.value for e in at.error)

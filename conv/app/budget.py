@@ -13,7 +13,10 @@ import conv
 from conv.app import limits
 from conv.app.settings import Settings
 
-__all__ = ["check", "check_input_shape", "check_layer"]
+__all__ = ["MAX_LAYER_BYTES", "check", "check_input_shape", "check_layer"]
+
+#: Most extra memory one Layer types request may take (padded copies, output, scratch).
+MAX_LAYER_BYTES = 2**30
 
 
 def check_input_shape(s: Settings) -> None:
@@ -61,6 +64,13 @@ def check_layer(op: str, x_shape: tuple[int, ...], k_shape: tuple[int, ...] | No
         geometry = {k: params[k] for k in ("stride", "padding", "dilation", "pad_mode", "method")}
         work = conv.estimate((h, w, cg), (kh, kw, cg, f // g), **geometry)
         cells, macs, what = math.prod(work.output_shape[:2]) * f, g * work.macs, "multiply-adds"
+        # Groups are computed one after another, but the grouped path pads the input whole.
+        peak = work.peak_bytes + (g - 1) * work.padded_bytes + cells * 8
+        if peak > MAX_LAYER_BYTES:
+            raise ValueError(
+                f"this conv layer would need about {peak / 2**20:,.0f} MB of memory, more than "
+                f"{MAX_LAYER_BYTES / 2**20:,.0f} MB: use less padding or a smaller input"
+            )
     elif op == "transpose":
         counts = conv.layer_counts(x_shape, k_shape, op="transpose", **params)
         (sh, sw), (dh, dw), (ph, pw) = params["stride"], params["dilation"], params["padding"]

@@ -43,16 +43,17 @@ for message in state.errors().values():
     st.error(message, icon="⚠️")
 
 fresh, error, channels = None, None, None
-try:
-    if pooling:
-        x, x_id = layers.input_only(s, x_upload)
-        k = None
-    else:
-        x, x_id, k, _ = sidebar.arrays(x_upload, k_upload, x_slot, k_slot)
-    channels = layers.as_3d(x).shape[2]
-    fresh = layers.compute(s, x, x_id, k)
-except ValueError as exc:  # conv, conv.io and the budget report bad input this way
-    error = str(exc)
+with guarded("computing the layer"):
+    try:
+        if pooling:
+            x, x_id = layers.input_only(s, x_upload)
+            k = None
+        else:
+            x, x_id, k, _ = sidebar.arrays(x_upload, k_upload, x_slot, k_slot)
+        channels = layers.as_3d(x).shape[2]
+        fresh = layers.compute(s, x, x_id, k)
+    except ValueError as exc:  # conv, conv.io and the budget report bad input this way
+        error = str(exc)
 with st.sidebar, parameter_slot, guarded("drawing the parameters"):
     layer_controls.parameter_section(s, channels)
 with guarded("saving the link"):
