@@ -128,6 +128,16 @@ def _boxes(fig: go.Figure, cells, panel: int, color: str) -> None:
                              hoverinfo="skip", xaxis=f"x{suffix}", yaxis=f"y{suffix}"))  # fmt: skip
 
 
+def _filters_to_channels(fig: go.Figure) -> None:
+    for name in fig.layout:
+        axis = fig.layout[name]
+        if name.startswith("xaxis") and axis.title and axis.title.text:
+            axis.title.text = axis.title.text.replace("filter", "channel")
+    for trace in fig.data:
+        if trace.hovertemplate:
+            trace.hovertemplate = trace.hovertemplate.replace("filter", "channel")
+
+
 def main_figures(res: LayerResult, row: int, col: int, f: int):
     """Input (window outlined), filter and clickable output in one wrapping row; the explanation."""
     e = explain(res, row, col, f)
@@ -145,6 +155,8 @@ def main_figures(res: LayerResult, row: int, col: int, f: int):
         res.out, title="output — click a cell", selected=(row, col),
         max_width=figure_size.output_width(res.out.shape, beside=beside),
     )  # fmt: skip
+    if res.kernel is None:
+        _filters_to_channels(out_fig)  # pooling keeps the channels: there are no filters
     key = f"layer_out.{res.op}.{row}.{col}.{f}"  # a new chart per cell: a repeated click counts
     with st.container(horizontal=True, gap="small"):
         for i, chart in enumerate(charts):
