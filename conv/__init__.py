@@ -3,12 +3,15 @@
 :func:`conv2d` computes the convolution (with ``groups``),
 :func:`conv_transpose2d` its adjoint and :func:`pool2d` max/avg pooling;
 :func:`output_shape`, :func:`resolve_padding`, :func:`layer_counts`,
-:func:`unreached` and :func:`estimate` (work, memory and time) answer
+:func:`unread`, :func:`unreached` and :func:`estimate` (work, memory and time) answer
 questions from shapes alone; :func:`pad` shows the padded input and
 :func:`explain_cell`, :func:`explain_transpose_cell` and
 :func:`explain_pool_cell` take one output cell apart; :func:`check_answer` marks a hand-computed
 result and names the mistake behind it; :func:`framework_padding` and
-:func:`to_layout` port a layer between frameworks. The algorithms
+:func:`to_layout` port a layer between frameworks. For layer stacks,
+:func:`parse_layers` reads PyTorch-style text, :func:`trace_layers` gives
+every layer's shape and the first failure, :func:`receptive_field` traces a
+cell back and :func:`input_sizes` says which input sizes work. The algorithms
 themselves live in private modules and are chosen per call.
 
 Examples
@@ -26,17 +29,21 @@ array([[ 6.,  8.],
 from conv._answer_text import parse_answer
 from conv._check import AnswerReport, check_answer
 from conv._conv2d import conv2d
+from conv._coverage import unreached, unread
 from conv._diagnosis import Diagnosis
 from conv._estimate import Work, estimate
 from conv._explain import CellExplanation, explain_cell
 from conv._frameworks import FRAMEWORKS, FrameworkPadding, framework_padding
-from conv._geometry import unreached
+from conv._input_sizes import AxisSizes, InputSizes, input_sizes
 from conv._layouts import to_layout
 from conv._mistakes import MISTAKES
 from conv._padding import PAD_MODES, pad
+from conv._parse_layers import parse_layers
 from conv._pool import POOL_MODES, pool2d
 from conv._pool_explain import PoolCellExplanation, explain_pool_cell
+from conv._receptive import FieldAtMap, ReceptiveField, receptive_field
 from conv._shapes import LayerCounts, layer_counts, output_shape, resolve_padding
+from conv._trace import LayerFailure, Trace, TraceRow, trace_layers
 from conv._transpose import conv_transpose2d
 from conv._transpose_explain import (
     TransposeCellExplanation,
@@ -50,11 +57,18 @@ __all__ = [
     "PAD_MODES",
     "POOL_MODES",
     "AnswerReport",
+    "AxisSizes",
     "CellExplanation",
     "Diagnosis",
+    "FieldAtMap",
     "FrameworkPadding",
+    "InputSizes",
     "LayerCounts",
+    "LayerFailure",
     "PoolCellExplanation",
+    "ReceptiveField",
+    "Trace",
+    "TraceRow",
     "TransposeCellExplanation",
     "Work",
     "check_answer",
@@ -65,13 +79,18 @@ __all__ = [
     "explain_pool_cell",
     "explain_transpose_cell",
     "framework_padding",
+    "input_sizes",
     "layer_counts",
     "output_shape",
     "pad",
     "parse_answer",
+    "parse_layers",
     "pool2d",
+    "receptive_field",
     "resolve_padding",
     "to_layout",
+    "trace_layers",
     "transpose_overlap",
     "unreached",
+    "unread",
 ]

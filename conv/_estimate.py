@@ -26,7 +26,7 @@ from numpy.typing import DTypeLike
 from conv._conv2d import METHODS
 from conv._geometry import IntPair, PaddingSpec, _window_geometry, as_pair
 from conv._lattice import peak_bytes, work
-from conv._method import predicted_ns
+from conv._method import auto_choice, predicted_ns
 from conv._padded_input import pads_eagerly
 from conv._padding import _check_fits, check_pad_mode
 
@@ -107,8 +107,12 @@ def estimate(
     direct_ns, fft_ns = predicted_ns(
         padded_shape, k4, strides, dilations, itemsize=itemsize, lazy=lazy
     )
+    exact_fft = method == "auto"
     if method == "auto":
-        method = "fft" if fft_ns < direct_ns else "direct"
+        method, auto_ns = auto_choice(
+            padded_shape, k4, strides, dilations, itemsize=itemsize, lazy=lazy
+        )
+        fft_ns = auto_ns if method == "fft" else fft_ns
     if method == "fft" and fft_ns == float("inf"):  # forced: price what auto skipped
         _, fft_ns = predicted_ns(padded_shape, k4, strides, dilations, itemsize=itemsize)
     counts = work(padded_shape, k4, strides, dilations, method, itemsize, lazy)
@@ -119,7 +123,9 @@ def estimate(
     padded_bytes = padded[0] * padded[1] * c * itemsize if eager else 0
     kernel_copy = k_shape[0] * k_shape[1] * c * f * itemsize
     peak = padded_bytes + kernel_copy
-    peak += peak_bytes(padded_shape, k4, strides, dilations, method, itemsize, lazy)
+    transform = peak_bytes(padded_shape, k4, strides, dilations, method, itemsize, lazy)
+    # auto's FFT proves its exactness with a second FFT, of the magnitudes.
+    peak += transform * (2 if exact_fft and method == "fft" else 1)
     if method == "fft":
         peak += in_shape[0] * in_shape[1] * c  # the finiteness check's bool array
     out_shape = _window_geometry(input_shape, kernel_shape, stride, padding, dilation)[-1]

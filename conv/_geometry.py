@@ -79,7 +79,8 @@ def pool_size(
     """Output length along one axis of PyTorch's max/avg pooling.
 
     With ``ceil_mode`` the division rounds up, but the last window must start
-    inside the input or the left padding (PyTorch drops it otherwise).
+    inside the input or the left padding (PyTorch drops it otherwise); the
+    window may then overhang the padded input, even when it is the only one.
 
     Examples
     --------
@@ -87,12 +88,12 @@ def pool_size(
     (2, 3)
     >>> pool_size(4, 2, 2, padding=1, ceil_mode=True)
     3
-    >>> pool_size(1, 2, 2), pool_size(1, 2, 2, ceil_mode=True)
-    (0, 1)
+    >>> pool_size(1, 2, 2), pool_size(1, 2, 2, ceil_mode=True), pool_size(1, 3, 2, ceil_mode=True)
+    (0, 1, 0)
     """
     span = size + 2 * padding - dilation * (kernel - 1) - 1
-    # Floor division of a possibly negative span, as PyTorch's div_rtn: with
-    # ceil_mode a window wider than the input still fits once (width 1, size 2).
+    # Floor division as PyTorch's div_rtn: with ceil_mode a window that overhangs
+    # the padded input still counts, so a 1-cell input pools to 1 with kernel 2.
     out = (span + (stride - 1 if ceil_mode else 0)) // stride + 1
     if ceil_mode and (out - 1) * stride >= size + padding:
         out -= 1
@@ -285,7 +286,7 @@ def _resolve(in_shape, k_shape, strides, padding, dilations) -> Padding2D:
 
 
 def _window_geometry(input_shape, kernel_shape, stride, padding, dilation, groups=1):
-    """Validated pieces shared by output_shape and unreached."""
+    """Validated pieces shared by output_shape, conv2d and conv._coverage."""
     in_shape, k_shape = _check_shapes(input_shape, kernel_shape, groups)
     strides = as_pair(stride, "stride")
     dilations = as_pair(dilation, "dilation")
@@ -340,39 +341,3 @@ def output_shape(
         input_shape, kernel_shape, stride, padding, dilation, groups
     )
     return out + k_shape[3:]
-
-
-def unreached(
-    input_shape: Sequence[int],
-    kernel_shape: Sequence[int],
-    *,
-    stride: IntPair = 1,
-    padding: PaddingSpec = "valid",
-    dilation: IntPair = 1,
-) -> tuple[int, int]:
-    """Input rows at the bottom and columns at the right that no window covers.
-
-    With a stride above 1 the windows stop once the next one would run past
-    the padded input, so the last few real rows or columns can be dropped
-    silently; this counts them. Gaps *between* dilated taps are not counted.
-
-    Returns
-    -------
-    (rows, cols) : (int, int)
-
-    Examples
-    --------
-    >>> unreached((6, 7), (3, 3), stride=2)
-    (1, 0)
-    >>> unreached((6, 7), (3, 3), stride=2, padding="same")
-    (0, 0)
-    """
-    in_shape, _, strides, pads, padded, extent, out = _window_geometry(
-        input_shape, kernel_shape, stride, padding, dilation
-    )
-    counts = []
-    for axis in (0, 1):
-        # Padded rows past the last window's end; the bottom padding is the first to go.
-        left_over = padded[axis] - ((out[axis] - 1) * strides[axis] + extent[axis])
-        counts.append(min(max(left_over - pads[axis][1], 0), in_shape[axis]))
-    return tuple(counts)

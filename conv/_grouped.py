@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from conv._direct import correlate_direct
+from conv._exactness import correlate_auto_fft
 from conv._fft import correlate_fft
 from conv._method import choose_method
 
@@ -59,18 +60,17 @@ def correlate_grouped(
         return _depthwise(xp, k[:, :, 0, :], stride, dilation, f // groups)
     filters = f // groups
     parts = []
-    finite = None
     for g in range(groups):
         xg = np.ascontiguousarray(xp[..., g * per_group : (g + 1) * per_group])
         kg = np.ascontiguousarray(k[..., g * filters : (g + 1) * filters])
         chosen = method
         if method == "auto":
             chosen = choose_method(xg.shape, kg.shape, stride, dilation, itemsize=xg.itemsize)
-            if chosen == "fft":
-                # One pass over x for all groups, and only when an FFT is wanted.
-                finite = np.isfinite(xp).all() if finite is None else finite
-                chosen = "fft" if finite else "direct"
-        correlate = correlate_fft if chosen == "fft" else correlate_direct
+        if method == "auto" and chosen == "fft":
+            # auto's FFT keeps the exactness contract, group by group (conv._exactness).
+            correlate = correlate_auto_fft
+        else:
+            correlate = correlate_fft if chosen == "fft" else correlate_direct
         parts.append(correlate(xg, kg, stride, dilation))
     return np.concatenate(parts, axis=2)
 

@@ -30,6 +30,10 @@ COSTS = {
     "spectrum_mac": 16.7,  # one complex multiply-add of spectra, temporaries included
 }
 
+#: ``auto``'s exactness-checked FFT against the plain one: 2.1-2.9x measured on the
+#: 2048x2048 benchmark case (benchmarks/bench_exactness.py), the magnitudes' FFT.
+EXACT_FFT_FACTOR = 2.5
+
 #: float32 runs this much faster than float64 (measured).
 SINGLE_SPEEDUP = {"direct": 0.65, "fft": 0.85}
 _NO_SCALE = {"direct": 1.0, "fft": 1.0}
@@ -83,10 +87,35 @@ def choose_method(
     >>> choose_method((512, 512, 3), (3, 3, 3, 1), (1, 1), (1, 1))
     'direct'
     """
+    return auto_choice(padded_shape, kernel_shape, stride, dilation, itemsize=itemsize, lazy=lazy)[
+        0
+    ]
+
+
+def auto_choice(
+    padded_shape: tuple[int, int, int],
+    kernel_shape: tuple[int, int, int, int],
+    stride: tuple[int, int],
+    dilation: tuple[int, int],
+    *,
+    itemsize: int = 8,
+    lazy: bool = False,
+) -> tuple[str, float]:
+    """What ``method="auto"`` runs, and its predicted nanoseconds.
+
+    Its FFT also proves the exactness contract (:mod:`conv._exactness`), which
+    costs about one more FFT: :data:`EXACT_FFT_FACTOR` times the plain FFT.
+    That proof reads the padded input whole, so an input padded on reading
+    (``lazy``: mostly padding) is summed directly, which is exact and padded
+    per block.
+    """
     direct, fft = predicted_ns(
         padded_shape, kernel_shape, stride, dilation, itemsize=itemsize, lazy=lazy
     )
-    return "fft" if fft < direct else "direct"
+    fft *= EXACT_FFT_FACTOR
+    if lazy or not fft < direct:
+        return "direct", direct
+    return "fft", fft
 
 
 def predicted_ns(

@@ -20,6 +20,7 @@ from reference import reference_conv2d
 from streamlit.testing.v1 import AppTest
 
 from conv import io as conv_io
+from conv.app.layouts import LABELS as LAYOUT_LABELS
 from conv.app.settings import Settings
 from conv.app.sidebar import KERNEL_LABELS, SOURCE_LABELS
 
@@ -51,11 +52,15 @@ VALID = {
     "method": ["auto", "direct", "fft"],
     "cell": ["0", "2,1", "40,40"],
     "cellf": ["0", "1", "15"],
+    "xlayout": ["HWC", "CHW"],
+    "klayout": ["HWIO", "OIHW"],
 }
 
 
 VALUE_OF_LABEL = {
-    label: value for labels in (SOURCE_LABELS, KERNEL_LABELS) for value, label in labels.items()
+    label: value
+    for labels in (SOURCE_LABELS, KERNEL_LABELS, LAYOUT_LABELS)
+    for value, label in labels.items()
 }
 
 
@@ -71,7 +76,7 @@ def random_link(rng: random.Random) -> dict[str, str]:
 
 
 def random_upload(rng: random.Random) -> tuple[str, bytes]:
-    shape = rng.choice([(5, 5), (4, 6, 2), (3, 3), (2, 2, 1, 2)])
+    shape = rng.choice([(5, 5), (4, 6, 2), (3, 3), (2, 2, 1, 2), (3, 12, 12), (1, 2, 5, 5)])
     array = np.random.default_rng(rng.randrange(1000)).normal(size=shape).round(2)
     if rng.random() < 0.5:
         return "a.npy", conv_io.to_npy(array)

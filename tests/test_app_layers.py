@@ -183,6 +183,15 @@ def test_max_pool_with_ceil_mode_shows_the_extra_window_and_its_winner():
     assert list(table["cell"]).count("past the padding: ignored") == 2
 
 
+def test_a_transposed_convolution_may_have_a_kernel_larger_than_its_input():
+    # The classic upsampling 2x2 -> 5x5: a plain convolution of these could not be done.
+    at = open_layers(op="transpose", source="generate", shape="2x2", kshape="3x3", stride="2")
+    x, k = drawn_arrays(0, (2, 2), (3, 3))
+    want = transposed_conv(x[:, :, None], k[:, :, None, None], (2, 2), (0, 0), (0, 0), (1, 1), 1)
+    np.testing.assert_allclose(drawn(at), want, rtol=1e-12, atol=1e-12)
+    assert not at.error
+
+
 @pytest.mark.parametrize("cip", ["0", "1"])
 def test_avg_pool_matches_the_loop_with_padding_and_divisor(cip):
     at = open_layers(op="avg", source="generate", shape="6x5x2", psize="3", stride="2",
@@ -207,19 +216,21 @@ def test_switching_operations_keeps_the_input_and_links_every_choice():
 
 
 def test_a_request_over_budget_is_refused_with_its_numbers(monkeypatch):
-    monkeypatch.setattr(limits, "MAX_MACS", 1000)
+    monkeypatch.setattr(limits, "MAX_SECONDS", 1e-6)
     at = open_layers(op="transpose", source="generate", shape="8x8", kshape="4x4", stride="2")
-    # 8 * 8 input cells times 16 taps.
-    assert any("1,024 multiply-adds, more than the 1,000" in e.value for e in at.error)
+    # 8 * 8 input cells times 16 taps, at 2 ns each.
+    assert any("about 2e-06 s (1,024 multiply-adds" in e.value and "1e-06 s" in e.value
+               for e in at.error)  # fmt: skip
     assert output_shown(at) is None
 
 
-def test_a_convolution_over_the_memory_budget_is_refused_in_megabytes(monkeypatch):
-    from conv.app import budget
-
-    monkeypatch.setattr(budget, "MAX_LAYER_BYTES", 2**10)
-    at = open_layers(op="conv", source="generate", shape="40x40x2", groups="2")
-    assert any("MB of memory, more than 0 MB" in e.value for e in at.error)
+def test_a_layer_over_the_memory_budget_is_refused_in_mebibytes(monkeypatch):
+    monkeypatch.setattr(limits, "MAX_PEAK_BYTES", 2**20)
+    at = open_layers(op="max", source="generate", shape="300x300x2", psize="2")
+    # The framed copy: (300 + 2) * (300 + 2) * 2 cells, plus two outputs of 299 * 299 * 2.
+    want = ((302 * 302 * 2) + 2 * 299 * 299 * 2) * 8 / 2**20
+    assert any(f"about {want:,.0f} MiB of working memory, more than the 1 MiB" in e.value
+               for e in at.error)  # fmt: skip
     assert output_shown(at) is None
 
 

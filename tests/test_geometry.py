@@ -45,11 +45,17 @@ def test_output_shape_resolve_padding_and_unreached(h, w, kh, kw, stride, dilati
     assert conv.output_shape((h, w, 2), (kh, kw, 2, 5), **kwargs) == (oh, ow, 5)
     if padding == "same":
         assert (oh, ow) == (-(-h // stride[0]), -(-w // stride[1]))
-    # The last input row any tap of any window lands on; everything below is unreached.
-    last_row = (oh - 1) * stride[0] + (kh - 1) * dilation[0] - pads[0][0]
-    last_col = (ow - 1) * stride[1] + (kw - 1) * dilation[1] - pads[1][0]
-    expected = (min(max(h - 1 - last_row, 0), h), min(max(w - 1 - last_col, 0), w))
-    assert conv.unreached((h, w), (kh, kw), **kwargs) == expected
+    # The last real input row any tap of any window lands on, found by visiting every
+    # tap (not the last tap's position: a stride can jump past the last real rows into
+    # the bottom padding); everything below it is unreached.
+    expected = []
+    for n, k, s, d, (before, _), out in zip(
+        (h, w), (kh, kw), stride, dilation, pads, (oh, ow), strict=True
+    ):
+        read = [i * s + m * d - before for i in range(out) for m in range(k)]
+        real = [r for r in read if 0 <= r < n]
+        expected.append(n - 1 - max(real) if real else n)
+    assert conv.unreached((h, w), (kh, kw), **kwargs) == tuple(expected)
 
 
 def test_output_shape_agrees_with_conv2d_result():

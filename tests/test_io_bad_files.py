@@ -427,11 +427,11 @@ CATALOGUE = [
         r"row 1, column 1: '1,5' is not a number \(use '\.' as the decimal point\)",
     ),
     (
-        "quoted-number",
+        "half-quoted-number",
         "quoted.csv",
-        lambda: b'"1.5",2\n',
+        lambda: b'"1.5,2\n',
         None,
-        r"""row 1, column 1: '"1\.5"' is not a number \(remove the quotes\)""",
+        r"""row 1, column 1: '"1\.5' is not a number""",
     ),
     (
         "underscore-digits",

@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from conv import examples, generate, kernels
+from conv.app.budget import check_kernel_shape
 from conv.app.settings import Settings
 
 __all__ = ["build_input", "build_kernel", "kernel_draw_shape"]
@@ -37,6 +38,26 @@ def build_input(s: Settings) -> np.ndarray:
     return generate.random_array(s.shape, rng=np.random.default_rng(s.seed), **_draw(s))
 
 
+def kernel_shape(s: Settings, x_shape: tuple[int, ...]) -> tuple[int, ...] | None:
+    """The shape :func:`build_kernel` would give for an input of ``x_shape``, without building it.
+
+    None for an uploaded filter (its shape is known once read).
+    """
+    if s.kernel_source == "example":
+        return examples.example(s.example).kernel.shape
+    if s.kernel_source == "preset":
+        if not s.presets:
+            return None  # build_kernel says what is missing
+        kh, kw = kernels.kernel(s.presets[0], size=s.kernel_size, sigma=s.sigma).shape
+        f = len(s.presets)
+        if len(x_shape) == 3:
+            return (kh, kw, x_shape[2]) + ((f,) if f > 1 else ())
+        return (kh, kw) if f == 1 else (kh, kw, 1, f)
+    if s.kernel_source in ("same-rng", "generate"):
+        return _draw_shape(s, x_shape)
+    return None
+
+
 def build_kernel(s: Settings, x: np.ndarray) -> np.ndarray:
     """The filter for every source but uploads, shaped for input ``x``."""
     if s.kernel_source == "example":
@@ -53,6 +74,7 @@ def build_kernel(s: Settings, x: np.ndarray) -> np.ndarray:
                 f"{p} {t.shape[0]}×{t.shape[1]}" for p, t in zip(s.presets, taps, strict=True)
             )
             raise ValueError(f"preset: the named kernels differ in size ({sizes})")
+        check_kernel_shape(kernel_shape(s, x.shape))
         k = np.stack(taps, axis=-1)[:, :, None, :]  # (KH, KW, 1, F)
         if x.ndim == 3:
             # One preset acts on the channel mean, so RGB images give the
@@ -64,6 +86,7 @@ def build_kernel(s: Settings, x: np.ndarray) -> np.ndarray:
     if s.kernel_source not in ("same-rng", "generate"):
         raise ValueError(f"filter source {s.kernel_source!r} has no settings to build from")
     shape = kernel_draw_shape(s, x)
+    check_kernel_shape(shape)
     if s.kernel_source == "same-rng":
         if not s.random_input:
             raise ValueError("filter source 'same-rng' needs a randomly generated input")
@@ -76,9 +99,13 @@ def build_kernel(s: Settings, x: np.ndarray) -> np.ndarray:
 
 def kernel_draw_shape(s: Settings, x: np.ndarray) -> tuple[int, ...]:
     """Shape of a generated filter for input ``x``: (KH, KW[, C][, F])."""
+    return _draw_shape(s, x.shape)
+
+
+def _draw_shape(s: Settings, x_shape: tuple[int, ...]) -> tuple[int, ...]:
     shape: tuple[int, ...] = tuple(s.kernel_shape)
-    if x.ndim == 3 or s.filters > 1:
-        shape += (x.shape[2] if x.ndim == 3 else 1,)
+    if len(x_shape) == 3 or s.filters > 1:
+        shape += (x_shape[2] if len(x_shape) == 3 else 1,)
     if s.filters > 1:
         shape += (s.filters,)
     return shape

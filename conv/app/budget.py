@@ -1,8 +1,14 @@
-"""The work one request may ask for, checked from shapes before any work starts.
+"""The work one request may ask for, priced from shapes before any work starts.
 
 The hosted demo is public: a link alone must not hold the server for long or
-take its memory. Every request is priced from its shapes and refused, with
-the numbers and what to change, when over :mod:`conv.app.limits`.
+take its memory. Every request is priced from its shapes with
+:func:`conv.estimate` and refused, with the numbers and what to change, when
+over :mod:`conv.app.limits`: about 2 s and 1 GiB on the 2-core host, whatever
+the method asked for (``method="direct"`` is priced as direct).
+
+The time is priced pessimistically: the larger of the cost model's
+prediction and :data:`~conv.app.limits.NS_PER_MAC` per multiply-add, the
+slowest rate measured on admitted problems (``benchmarks/bench_budget.py``).
 """
 
 from __future__ import annotations
@@ -13,10 +19,9 @@ import conv
 from conv.app import limits
 from conv.app.settings import Settings
 
-__all__ = ["MAX_LAYER_BYTES", "check", "check_input_shape", "check_layer"]
+__all__ = ["Price", "check", "check_input_shape", "check_kernel_shape", "check_layer", "price"]
 
-#: Most extra memory one Layer types request may take (padded copies, output, scratch).
-MAX_LAYER_BYTES = 2**30
+Price = tuple[float, int, int]  # seconds, peak bytes, multiply-adds
 
 
 def check_input_shape(s: Settings) -> None:
@@ -28,8 +33,26 @@ def check_input_shape(s: Settings) -> None:
         )
 
 
-def check(x_shape: tuple[int, ...], k_shape: tuple[int, ...], kwargs: dict) -> None:
-    """Refuse a convolution over the output-cell or multiply-add budget (ValueError)."""
+def check_kernel_shape(shape: tuple[int, ...]) -> None:
+    """Refuse a filter over the cell limit before building it (a named kernel on many channels)."""
+    cells = math.prod(shape)
+    if cells > limits.MAX_KERNEL_CELLS:
+        raise ValueError(
+            f"the filter would be {' × '.join(map(str, shape))} = {cells:,} values, more than "
+            f"{limits.MAX_KERNEL_CELLS:,}: use fewer channels, filters or taps"
+        )
+
+
+def price(x_shape: tuple[int, ...], k_shape: tuple[int, ...], kwargs: dict) -> Price:
+    """(seconds, peak bytes, multiply-adds) of ``conv2d`` with these shapes, pessimistically."""
+    geometry = {k: kwargs[k] for k in ("stride", "padding", "dilation", "pad_mode", "method")}
+    work = conv.estimate(x_shape, k_shape, **geometry)
+    seconds = max(work.seconds, work.macs * limits.NS_PER_MAC * 1e-9)
+    return seconds, int(work.peak_bytes * limits.PEAK_MARGIN), work.macs
+
+
+def check(x_shape: tuple[int, ...], k_shape: tuple[int, ...], kwargs: dict) -> Price:
+    """Refuse a convolution over the output, time or memory budget (ValueError); its price."""
     geometry = {k: kwargs[k] for k in ("stride", "padding", "dilation")}
     shape = conv.output_shape(x_shape, k_shape, **geometry)
     cells = math.prod(shape)  # (OH, OW, F) for a filter bank: each filter's cells count
@@ -38,39 +61,48 @@ def check(x_shape: tuple[int, ...], k_shape: tuple[int, ...], kwargs: dict) -> N
             f"the output would have {cells:,} cells, more than {limits.MAX_OUTPUT_CELLS:,}: "
             "raise the stride, or use a smaller input"
         )
-    macs = cells * math.prod(k_shape[:3])  # taps times channels per output cell
-    if macs > limits.MAX_MACS:
+    seconds, peak, macs = price(x_shape, k_shape, kwargs)
+    change = "use a smaller input or kernel, fewer filters, a larger stride or less padding"
+    if kwargs["method"] == "direct":
+        change += ", or method 'auto'"
+    if seconds > limits.MAX_SECONDS:
         raise ValueError(
-            f"this would take {macs:,.0f} multiply-adds, more than the {limits.MAX_MACS:,.0f} "
-            "one request may use here: use a smaller input, kernel or fewer filters, "
-            "or a larger stride"
+            f"this convolution would take about {seconds:.1f} s ({macs:,.0f} multiply-adds), "
+            f"more than the {limits.MAX_SECONDS:g} s one request may use here: {change}"
         )
+    if peak > limits.MAX_PEAK_BYTES:
+        raise ValueError(
+            f"this convolution would need about {peak / 2**20:,.0f} MiB of working memory, "
+            f"more than the {limits.MAX_PEAK_BYTES / 2**20:,.0f} MiB one request may use "
+            f"here: {change}"
+        )
+    return seconds, peak, macs
 
 
 def check_layer(op: str, x_shape: tuple[int, ...], k_shape: tuple[int, ...] | None,
-                params: dict) -> int:  # fmt: skip
-    """Refuse a grouped convolution, transposed convolution or pooling over budget.
+                params: dict) -> Price:  # fmt: skip
+    """Refuse a grouped convolution, transposed convolution or pooling over budget; its price.
 
     ``x_shape`` is (H, W, C), ``k_shape`` the 4-D kernel the library gets
-    (None for pooling), ``params`` its keyword arguments. Prices are from
-    shapes: :func:`conv.estimate` per group for a convolution, the scatter's
-    cells and multiply-adds for a transposed one, window cells for pooling.
-    Returns the multiply-adds (comparisons or additions for pooling).
+    (None for pooling), ``params`` its keyword arguments. Priced from shapes
+    like :func:`check`: :func:`price` per group for a convolution (groups
+    run one after another on the input padded whole); the scatter's
+    multiply-adds and painted cells for a transposed one; window reads and
+    the framed copy for pooling, each at :data:`~conv.app.limits.NS_PER_MAC`.
     """
     h, w, c = x_shape
     if op == "conv":
         g = params["groups"]
         kh, kw, cg, f = k_shape
-        geometry = {k: params[k] for k in ("stride", "padding", "dilation", "pad_mode", "method")}
-        work = conv.estimate((h, w, cg), (kh, kw, cg, f // g), **geometry)
-        cells, macs, what = math.prod(work.output_shape[:2]) * f, g * work.macs, "multiply-adds"
-        # Groups are computed one after another, but the grouped path pads the input whole.
-        peak = work.peak_bytes + (g - 1) * work.padded_bytes + cells * 8
-        if peak > MAX_LAYER_BYTES:
-            raise ValueError(
-                f"this conv layer would need about {peak / 2**20:,.0f} MB of memory, more than "
-                f"{MAX_LAYER_BYTES / 2**20:,.0f} MB: use less padding or a smaller input"
-            )
+        seconds, peak, macs = price((h, w, cg), (kh, kw, cg, f // g), params)
+        (top, bottom), (left, right) = conv.resolve_padding(
+            x_shape, k_shape, **{k: params[k] for k in ("stride", "padding", "dilation", "groups")}
+        )
+        oh, ow = conv.output_shape(x_shape, k_shape, **{
+            k: params[k] for k in ("stride", "padding", "dilation", "groups")})[:2]  # fmt: skip
+        cells = oh * ow * f
+        seconds, macs = g * seconds, g * macs
+        peak += ((h + top + bottom) * (w + left + right) * c + cells) * 8
     elif op == "transpose":
         counts = conv.layer_counts(x_shape, k_shape, op="transpose", **params)
         (sh, sw), (dh, dw), (ph, pw) = params["stride"], params["dilation"], params["padding"]
@@ -78,23 +110,30 @@ def check_layer(op: str, x_shape: tuple[int, ...], k_shape: tuple[int, ...] | No
         # The scatter paints the whole uncropped result before the padding is cut away.
         full = (max((h - 1) * sh + dh * (k_shape[0] - 1) + 1, ph + oh),
                 max((w - 1) * sw + dw * (k_shape[1] - 1) + 1, pw + ow))  # fmt: skip
-        cells, macs, what = max(oh * ow, math.prod(full)) * f, counts.macs, "multiply-adds"
+        cells, macs = max(oh * ow, math.prod(full)) * f, counts.macs
+        seconds, peak = macs * limits.NS_PER_MAC * 1e-9, (cells + oh * ow * f) * 8 + (1 << 22)
     else:
         geometry = {k: params[k] for k in ("stride", "padding", "dilation", "ceil_mode")}
         oh, ow = conv.output_shape((h, w), params["size"], op="pool", **geometry)
         (kh, kw), (ph, pw) = params["size"], params["padding"]
-        padded = (h + 2 * ph + kh) * (w + 2 * pw + kw) * c  # the framed copy, overhang included
-        cells = max(oh * ow * c, padded)
-        macs, what = oh * ow * c * kh * kw, "window reads"
+        framed = (h + 2 * ph + kh) * (w + 2 * pw + kw) * c  # the framed copy, overhang included
+        cells, macs = max(oh * ow * c, framed), oh * ow * c * kh * kw
+        seconds, peak = macs * limits.NS_PER_MAC * 1e-9, (framed + 2 * oh * ow * c) * 8
     if cells > limits.MAX_OUTPUT_CELLS:
         raise ValueError(
             f"the {op} layer would fill {cells:,} cells, more than {limits.MAX_OUTPUT_CELLS:,}: "
             "use a smaller input, fewer filters or another stride"
         )
-    if macs > limits.MAX_MACS:
+    change = "use a smaller input or kernel, fewer filters, a larger stride or less padding"
+    if seconds > limits.MAX_SECONDS:
         raise ValueError(
-            f"this {op} layer would take {macs:,.0f} {what}, more than the "
-            f"{limits.MAX_MACS:,.0f} one request may use here: use a smaller input, kernel "
-            "or fewer filters, or a larger stride"
+            f"this {op} layer would take about {seconds:.2g} s ({macs:,.0f} multiply-adds or "
+            f"window reads), more than the {limits.MAX_SECONDS:g} s one request may use here: "
+            f"{change}"
         )
-    return int(macs)
+    if peak > limits.MAX_PEAK_BYTES:
+        raise ValueError(
+            f"this {op} layer would need about {peak / 2**20:,.0f} MiB of working memory, more "
+            f"than the {limits.MAX_PEAK_BYTES / 2**20:,.0f} MiB one request may use here: {change}"
+        )
+    return seconds, int(peak), int(macs)

@@ -108,7 +108,7 @@ def transposed(res: LayerResult) -> None:
 def _scatter(res: LayerResult) -> None:
     x, k, p = res.x, res.kernel, res.params
     h, w, _ = x.shape
-    if res.macs > limits.MAX_MACS // 8:
+    if res.seconds > limits.MAX_SECONDS / 8:  # two more scatters per step
         st.caption(f"{res.macs:,} multiply-adds: too many to repeat step by step here.")
         return
     if h * w == 1:
@@ -223,7 +223,7 @@ def _gradient(res: LayerResult) -> None:
         "`conv_transpose2d(x, kernel)`. That is why it appears in backpropagation, and why "
         "it undoes a convolution's *shape* but not its values."
     )
-    if res.macs > limits.MAX_MACS // 8:
+    if res.seconds > limits.MAX_SECONDS / 8:
         return
     a = np.random.default_rng(0).normal(size=res.out.shape)
     pads = tuple((v, v) for v in p["padding"])

@@ -22,13 +22,14 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
 import streamlit as st
 
 import conv
-from conv.app import budget, result, state, uploads
+from conv.app import arrays, budget, result, state, uploads
 from conv.app.settings import Settings
 
 __all__ = [
@@ -38,8 +39,8 @@ __all__ = [
     "as_3d",
     "compute",
     "grouped_kernel",
-    "input_only",
     "layer_params",
+    "own_arrays",
 ]
 
 OP_LABELS = {
@@ -72,8 +73,8 @@ class LayerResult:
         Cache identity of ``x``.
     params : dict
         Keyword arguments of the library call (everything but the arrays).
-    macs : int
-        The work, as priced by the budget.
+    seconds, macs : float, int
+        The work, as priced by the budget (predicted seconds, multiply-adds).
     """
 
     settings: Settings
@@ -84,6 +85,7 @@ class LayerResult:
     out: np.ndarray
     x_id: str
     params: dict
+    seconds: float
     macs: int
 
     @property
@@ -139,11 +141,29 @@ def layer_params(s: Settings) -> dict:
     return params
 
 
-def input_only(s: Settings, x_upload) -> tuple[np.ndarray, str]:
-    """The input alone (pooling has no filter, so a filter problem must not stop it)."""
+def own_arrays(s: Settings, x_upload, k_upload) -> tuple[np.ndarray, str, np.ndarray | None]:
+    """Input and filter for a transposed convolution or pooling (None: pooling has no filter).
+
+    :func:`conv.app.sidebar.arrays` refuses what the Convolve page's convolution
+    of these arrays could not do (a kernel larger than a small input, say), which
+    a transposed convolution does routinely; this page prices its own layer
+    instead (:func:`conv.app.budget.check_layer`). In-place edits are the
+    Convolve page's and the convolution's.
+    """
     if s.source == "upload":
-        return uploads.read(x_upload, "input", max_ndim=3)
-    return result.input_array(s)
+        x, x_id, _ = uploads.read(x_upload, "input", s.x_layout)
+    else:
+        # An uploaded filter's shape is unknown: the input alone is checked before it is drawn.
+        x, x_id = result.input_array(dataclasses.replace(s, kernel_source="upload"))
+    if s.op in POOLS:
+        return x, x_id, None
+    if s.kernel_source == "upload":
+        k, _, _ = uploads.read(k_upload, "filter", s.k_layout)
+        return x, x_id, k
+    shape = arrays.kernel_shape(s, x.shape)
+    if shape is not None:
+        budget.check_kernel_shape(shape)
+    return x, x_id, result.kernel_array(s, x, x_id)[0]
 
 
 @st.cache_resource(max_entries=16, ttl=1800, show_spinner=False)
@@ -168,11 +188,12 @@ def compute(s: Settings, x: np.ndarray, x_id: str, k: np.ndarray | None) -> Laye
         kernel = grouped_kernel(sidebar_kernel, x3.shape[2], s.groups)
     elif s.op in POOLS:
         kernel = None
-    macs = budget.check_layer(s.op, x3.shape, None if kernel is None else kernel.shape, params)
+    k_shape = None if kernel is None else kernel.shape
+    seconds, _, macs = budget.check_layer(s.op, x3.shape, k_shape, params)
     # The kernel's own bytes identify it: its settings id also holds unrelated view settings.
     k_print = "" if kernel is None else result.fingerprint(kernel) + str(kernel.shape)
     out = _run(x_id, k_print, s.op, repr(params), x3, kernel, params)
-    return LayerResult(s, s.op, x3, kernel, sidebar_kernel, out, x_id, params, macs)
+    return LayerResult(s, s.op, x3, kernel, sidebar_kernel, out, x_id, params, seconds, macs)
 
 
 def clamped(name: str, low: int, high: int, index: int | None = None) -> dict:

@@ -9,11 +9,20 @@ from conv.io.limits import MAX_CELLS, MAX_UPLOAD_MB
 
 __all__ = [
     "EDITABLE_CELLS",
+    "MAX_ANSWER_CELLS",
+    "MAX_ANSWER_CHARS",
     "MAX_CELLS",
+    "MAX_CHECK_CELLS",
+    "MAX_CHECK_MACS",
+    "MAX_CHECK_STRIDE",
     "MAX_DRAWN_CELLS",
-    "MAX_MACS",
+    "MAX_KERNEL_CELLS",
     "MAX_OUTPUT_CELLS",
+    "MAX_PEAK_BYTES",
+    "MAX_SECONDS",
     "MAX_UPLOAD_MB",
+    "NS_PER_MAC",
+    "PEAK_MARGIN",
 ]
 
 #: Most output cells (OH * OW * F) the app computes in one go.
@@ -25,5 +34,40 @@ MAX_DRAWN_CELLS = 250_000
 #: Arrays up to this many cells per channel (and at most 8 channels) can be edited in place.
 EDITABLE_CELLS = 20 * 20
 
+#: Longest predicted time of one convolution, in seconds (see conv.app.budget).
+MAX_SECONDS = 2.0
+
+#: Most working memory of one convolution: padded copies, scratch, spectra, output.
+MAX_PEAK_BYTES = 2**30
+
+#: Slowest nanoseconds per multiply-add measured on admitted problems with one
+#: BLAS thread (benchmarks/bench_budget.py: 1.9 at worst), rounded up.
+NS_PER_MAC = 2.0
+
+#: conv.estimate's peak bytes undercounted a measured peak by up to 1.31x.
+PEAK_MARGIN = 1.5
+
+#: Most values in one filter (KH * KW * C * F), checked before it is built.
+MAX_KERNEL_CELLS = 4 * 2**20
 #: Most multiply-adds one request may ask for (about 1 s of direct work here).
 MAX_MACS = 2 * 10**9
+
+#: Most output cells (one filter's OH * OW) an answer is checked against: a check
+#: computes the output of about 30 to 60 mistakes, not one.
+MAX_CHECK_CELLS = 10_000
+
+#: Most multiply-adds of one convolution of a checked problem (OH * OW * KH * KW * C);
+#: at this size a wrong answer takes about 1.5 s to diagnose here.
+MAX_CHECK_MACS = 10_000_000
+
+#: Largest stride (per axis) of a checked problem: the search for a stride
+#: started at an offset tries every offset, so its work grows with the stride
+#: squared (6.9 s at stride 64 on a 640x640 input here; 0.6 s at 8 on 800x800).
+MAX_CHECK_STRIDE = 16
+
+#: Most cells in a pasted or uploaded answer (a stride-1 answer to a stride-2
+#: problem has about 4 times the output's cells).
+MAX_ANSWER_CELLS = 40_000
+
+#: Longest pasted answer, and largest uploaded answer file, in characters (bytes).
+MAX_ANSWER_CHARS = 500_000

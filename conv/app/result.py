@@ -13,12 +13,20 @@ from dataclasses import dataclass
 
 import numpy as np
 import streamlit as st
+from threadpoolctl import threadpool_limits
 
 import conv
 from conv.app import arrays, budget
 from conv.app.settings import Settings
 
-__all__ = ["Result", "convolve", "fingerprint", "frozen", "input_array", "kernel_array"]
+__all__ = [
+    "Result", "convolve", "fingerprint", "frozen", "input_array", "kernel_array", "precheck",
+]  # fmt: skip
+
+# One BLAS thread per call: the server runs one script thread per visitor on
+# two cores, and threaded BLAS on an oversubscribed machine ran the budget's
+# calibration problems 5-50x slower (benchmarks/bench_budget.py).
+threadpool_limits(1, user_api="blas")
 
 
 @dataclass(frozen=True, eq=False)
@@ -75,9 +83,20 @@ def _kernel(key: str, x_id: str, _settings: Settings, _x: np.ndarray) -> np.ndar
     return frozen(np.array(arrays.build_kernel(_settings, _x)))
 
 
+def precheck(s: Settings) -> None:
+    """Refuse, from the settings alone, a generated problem over the budget: nothing is built."""
+    budget.check_input_shape(s)
+    if s.source != "generate":
+        return  # an example is small; an upload's shape is known once read
+    k_shape = arrays.kernel_shape(s, s.shape)
+    if k_shape is not None:
+        budget.check_kernel_shape(k_shape)
+        budget.check(s.shape, k_shape, s.conv_kwargs())
+
+
 def input_array(s: Settings) -> tuple[np.ndarray, str]:
     """The example or generated input and its id (uploads: :mod:`conv.app.uploads`)."""
-    budget.check_input_shape(s)
+    precheck(s)
     part = s.input_part()
     key = part.to_json()
     return _input(key, part), key

@@ -42,6 +42,10 @@ INPUT_KINDS = (*generate.DISTRIBUTIONS, "pattern")
 PADDINGS = ("valid", "same", "full", "custom")
 #: Operations of the Layer types page: convolution (with groups), transposed, max/avg pooling.
 LAYER_OPS = ("conv", "transpose", "max", "avg")
+#: Axis orders an uploaded input or filter may come in (conv.to_layout's names);
+#: either is moved to the channels-last one the pages use.
+INPUT_LAYOUTS = ("HWC", "CHW")
+FILTER_LAYOUTS = ("HWIO", "OIHW")
 #: Largest seed numpy's default_rng takes from a link (any 32-bit value).
 MAX_SEED = 2**32 - 1
 
@@ -66,7 +70,9 @@ FIELDS = (
     fields.optional_int("decimals", "decimals", 0, 6),
     fields.number("low", "low", -1e300, 1e300),
     fields.number("high", "high", -1e300, 1e300),
+    fields.choice("x_layout", "xlayout", INPUT_LAYOUTS),
     fields.choice("kernel_source", "filter", KERNEL_SOURCES),
+    fields.choice("k_layout", "klayout", FILTER_LAYOUTS),
     fields.names("presets", "preset", tuple(kernels.KERNELS)),
     fields.integer("kernel_size", "ksize", 1, 31, odd=True),
     fields.number("sigma", "sigma", 0.1, 20.0),
@@ -112,6 +118,10 @@ class Settings:
     distribution, pattern, shape, seed, decimals, low, high
         Generator settings for ``source="generate"``; ``distribution="pattern"``
         draws the named pattern instead of random numbers.
+    x_layout, k_layout
+        Axis order of an uploaded input (``"HWC"``, or ``"CHW"`` which also
+        reads ``(1, C, H, W)``) and filter (``"HWIO"`` = (KH, KW, C, F), or
+        PyTorch's ``"OIHW"``); uploads are moved to channels-last when read.
     kernel_source
         ``"example"``, ``"same-rng"`` (drawn from the input's generator right
         after the input, as in the exercise), ``"generate"`` (own seed),
@@ -142,7 +152,9 @@ class Settings:
     decimals: int | None = 2
     low: float = -1.0
     high: float = 1.0
+    x_layout: str = "HWC"
     kernel_source: str = "example"
+    k_layout: str = "HWIO"
     presets: tuple[str, ...] = ("sobel-x",)
     kernel_size: int = 3
     sigma: float = 1.0
@@ -250,6 +262,10 @@ class Settings:
             skip.add("pattern")
             if self.distribution == "normal":
                 skip |= {"low", "high"}
+        if self.source != "upload":
+            skip.add("x_layout")
+        if self.kernel_source != "upload":
+            skip.add("k_layout")
         if self.kernel_source != "preset":
             skip |= {"presets", "kernel_size", "sigma"}
         if self.kernel_source not in ("same-rng", "generate"):

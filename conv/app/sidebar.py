@@ -13,9 +13,9 @@ import streamlit as st
 
 from conv import PAD_MODES, examples, generate, kernels
 from conv._conv2d import METHODS
-from conv.app import result, state, uploads
+from conv.app import layouts, result, state, uploads
 from conv.app.limits import EDITABLE_CELLS
-from conv.app.settings import INPUT_KINDS, PADDINGS
+from conv.app.settings import FILTER_LAYOUTS, INPUT_KINDS, INPUT_LAYOUTS, PADDINGS
 from conv.app.uploads import Upload
 
 __all__ = ["arrays", "filter_section", "input_section", "parameter_section", "settings_file"]
@@ -42,7 +42,9 @@ def input_section() -> Upload | None:
         st.caption(examples.EXAMPLES[s.example].description)
         return None
     if s.source == "upload":
-        return uploads.uploader("input file", "x_upload", bank=False)
+        upload = uploads.uploader("input file", "x_upload", bank=False)
+        _layout_choice("x_layout", INPUT_LAYOUTS, "HWC")
+        return upload
     st.selectbox("distribution", INPUT_KINDS, **bind("distribution"))
     if s.distribution == "pattern":
         st.selectbox("pattern", generate.PATTERNS, **bind("pattern"))
@@ -88,8 +90,41 @@ def filter_section() -> Upload | None:
                 "Drawn from the input's generator right after the input, as in the exercise."
             )
     elif s.kernel_source == "upload":
-        return uploads.uploader("filter file", "k_upload", bank=True)
+        upload = uploads.uploader("filter file", "k_upload", bank=True)
+        _layout_choice("k_layout", FILTER_LAYOUTS, "HWIO")
+        return upload
     return None
+
+
+def _layout_choice(name: str, options: tuple[str, ...], used: str) -> None:
+    """The axis order an upload is read in, and what the page makes of it."""
+    st.radio(
+        "array layout", options, format_func=layouts.LABELS.get, **bind(name),
+        help="How the file's axes are ordered; it is moved to channels-last when read.",
+    )  # fmt: skip
+    if getattr(state.current(), name) != used:
+        st.caption(
+            f"Moved to {layouts.LABELS[used]} when read: the figures, downloads and exported "
+            "code use that order."
+        )
+
+
+def _switch(name: str, value: str) -> None:
+    state.replace(state.current().with_value(name, value))
+
+
+def _hint(name: str, what: str, shape: tuple[int, ...], other: str | None) -> None:
+    """Offer the other layout when the uploaded shape looks like it."""
+    if other is None:
+        return
+    current = getattr(state.current(), name)
+    st.info(
+        f"The {what}'s shape {layouts.shape_text(shape)} looks like {layouts.SHORT[other]}, "
+        f"but it is read as {layouts.SHORT[current]}.",
+        icon=":material/swap_horiz:",
+    )
+    st.button(f"Read the {what} as {layouts.SHORT[other]}", key=f"switch.{name}", on_click=_switch,
+              args=(name, other))  # fmt: skip
 
 
 def parameter_section() -> None:
@@ -130,13 +165,18 @@ def arrays(
     """Input and filter (with in-place edits) for the current settings; ValueError if not."""
     s = state.current()
     if s.source == "upload":
-        x, x_id = uploads.read(x_upload, "input", max_ndim=3)
+        x, x_id, shape = uploads.read(x_upload, "input", s.x_layout)
+        with x_slot:
+            _hint("x_layout", "input", shape, layouts.input_hint(shape, s.x_layout))
     else:
         x, x_id = result.input_array(s)
     with x_slot:
         x, x_id = _edited(x, x_id, "input", "edit_x")
     if s.kernel_source == "upload":
-        k, k_id = uploads.read(k_upload, "filter", max_ndim=4)
+        k, k_id, shape = uploads.read(k_upload, "filter", s.k_layout)
+        channels = x.shape[2] if x.ndim == 3 else 1
+        with k_slot:
+            _hint("k_layout", "filter", shape, layouts.filter_hint(shape, s.k_layout, channels))
     else:
         k, k_id = result.kernel_array(s, x, x_id)
     with k_slot:

@@ -12,7 +12,7 @@ import numpy as np
 import streamlit as st
 
 from conv import io as conv_io
-from conv.app import limits
+from conv.app import layouts, limits
 
 __all__ = ["Upload", "read", "uploader"]
 
@@ -69,19 +69,32 @@ def uploader(label: str, key: str, bank: bool) -> Upload | None:
     return file_id, name, npz_key, data
 
 
-def read(upload: Upload | None, what: str, max_ndim: int) -> tuple[np.ndarray, str]:
-    """The uploaded array and an id for caching; ValueError saying what to do otherwise."""
+def read(upload: Upload | None, what: str, layout: str) -> tuple[np.ndarray, str, tuple[int, ...]]:
+    """The uploaded array moved from ``layout`` to channels-last, an id for caching, and
+    its shape as uploaded; ValueError saying what to do otherwise."""
     if upload is None:
         raise ValueError(f"{what}: choose a file to upload ({what} source is 'Upload')")
     file_id, name, npz_key, data = upload
-    return _read(file_id, name, npz_key, max_ndim, data), f"upload:{file_id}:{npz_key}"
+    array, shape = _read(file_id, name, npz_key, what, layout, data)
+    return array, f"upload:{file_id}:{npz_key}:{layout}", shape
 
 
 @st.cache_resource(max_entries=8, ttl=3600, show_spinner=False)
-def _read(file_id: str, name: str, key: str | None, max_ndim: int, _data: bytes) -> np.ndarray:
-    array = conv_io.read_array(_data, name, key=key, max_ndim=max_ndim)
-    array.setflags(write=False)
-    return array
+def _read(
+    file_id: str, name: str, key: str | None, what: str, layout: str, _data: bytes
+) -> tuple[np.ndarray, tuple[int, ...]]:
+    """Read once per file and layout: the move copies, and a large input is megabytes."""
+    try:
+        array = conv_io.read_array(_data, name, key=key, max_ndim=layouts.max_ndim(layout, what))
+    except ValueError as error:
+        if what == "input" and layout == "HWC" and "has 4 dimensions" in str(error):
+            raise ValueError(
+                f"{error}; an N×C×H×W array with N = 1 reads with array layout C×H×W"
+            ) from None
+        raise
+    moved = layouts.channels_last(array, layout, what)
+    moved.setflags(write=False)
+    return moved, array.shape
 
 
 @st.cache_data(max_entries=8, ttl=3600, show_spinner=False)

@@ -13,7 +13,7 @@ from conv.io._numpy_files import read_npy, read_npz
 from conv.io._text import read_text
 from conv.io.limits import MAX_UPLOAD_BYTES, MAX_UPLOAD_MB
 
-__all__ = ["read_array"]
+__all__ = ["read_array", "read_array_with_notes"]
 
 _KIND_NAMES = {"text": "CSV/TSV/TXT text", "npy": "a .npy file", "npz": "an .npz archive"}
 
@@ -88,6 +88,42 @@ def read_array(
     ...
     conv.io._errors.InputError: m.csv: row 2, column 2: 'nan' is not a finite number; NaN and infinity are refused
     """  # noqa: E501
+    return _read(data, filename, key, allow_nonfinite, max_ndim, [])
+
+
+def read_array_with_notes(
+    data: bytes,
+    filename: str,
+    *,
+    key: str | None = None,
+    allow_nonfinite: bool = False,
+    max_ndim: int = 3,
+) -> tuple[np.ndarray, list[str]]:
+    """:func:`read_array`, plus what reading had to decide or change, for the user to see.
+
+    The notes are short sentences, such as that an alpha channel was dropped,
+    an EXIF orientation applied, a header row or an index column skipped, or
+    that a named first column was read as data although it may be an index.
+    An empty list means the file was read exactly as it is.
+
+    Returns
+    -------
+    (array, notes) : (numpy.ndarray, list of str)
+
+    Examples
+    --------
+    >>> arr, notes = read_array_with_notes(b"row,a,b\\n0,1.5,2\\n1,3,4\\n", "df.csv")
+    >>> arr
+    array([[1.5, 2. ],
+           [3. , 4. ]])
+    >>> notes
+    ["row 1 is a header: 'row,a,b'", "column 1 ('row', holding 0, 1, 2, ...) is an index: dropped"]
+    """
+    notes: list[str] = []
+    return _read(data, filename, key, allow_nonfinite, max_ndim, notes), notes
+
+
+def _read(data, filename, key, allow_nonfinite, max_ndim, notes: list[str]) -> np.ndarray:
     if max_ndim not in (2, 3, 4):
         raise ValueError(f"max_ndim must be 2, 3 or 4, got {max_ndim!r}")
     if not isinstance(filename, str):
@@ -119,9 +155,11 @@ def read_array(
         raise InputError(f"{name}: key={key!r} only applies to .npz files")
 
     if kind == "text":
-        return read_text(data, name, allow_nonfinite=allow_nonfinite, max_ndim=max_ndim)
+        return read_text(
+            data, name, allow_nonfinite=allow_nonfinite, max_ndim=max_ndim, notes=notes
+        )
     if kind == "image":
-        arr = read_image(data, name)
+        arr = read_image(data, name, notes)
         if arr.ndim > max_ndim:
             raise InputError(
                 f"{name}: is a colour image of shape {arr.shape}; at most {max_ndim} "

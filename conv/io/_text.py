@@ -2,9 +2,16 @@
 
 Accepted layout: one matrix row per line; the delimiter is sniffed from the
 first row (tab, then semicolon, then comma, else runs of whitespace, in which
-tabs count as whitespace); blank lines and lines starting with ``#`` are
-skipped; a header row and an index column written by pandas
-(``DataFrame.to_csv()``) are recognised and dropped. A file whose header is
+tabs count as whitespace) or named by Excel's ``sep=;`` first line; blank
+lines and everything from a ``#`` to the end of its line are skipped; one
+trailing delimiter per row (``1,2,3,``) and double quotes around numbers
+(``"1.5","2"``) are accepted. A header row and an index column written by
+pandas or R (``DataFrame.to_csv()``, ``write.csv``) are recognised and
+dropped: an empty or ``Unnamed: 0`` corner above an index; or a named first
+column (``rename_axis``, ``index_label=``, ``set_index``) whose values are
+labels, or exactly 0, 1, 2, ... (pandas' default index). A named first column
+of other numbers is read as data, and :func:`read_text`'s notes say that it
+may be an index. A file whose header is
 exactly ``row,col,channel,value`` is the long form of an ``(H, W, C)`` array,
 and one that is ``row,col,channel,filter,value`` that of a ``(KH, KW, C, F)``
 filter bank (see :mod:`conv.io._long_form`).
@@ -54,6 +61,11 @@ _FOREIGN = {
 _SEPARATOR_BYTES = {d: np.frombuffer(f"\n{d}".encode(), np.uint8) for d in (",", ";", "\t")}
 _SEPARATOR_BYTES[None] = _ASCII_WHITESPACE
 _BLANK_LINE = re.compile(r"^[ \t]*$", re.MULTILINE)
+_INLINE_COMMENT = re.compile(r"[ \t]*#.*$", re.MULTILINE)
+_QUOTED_NUMBER = re.compile(rf'"[ \t]*({_NUMBER})[ \t]*"', re.ASCII)
+_MIXED_BLANKS = re.compile(r"[^\s] +[^\s]")
+_EMPTY_TAB_CELL = re.compile(r"\t[ ]*\t|^[ ]*\t|\t[ ]*$", re.MULTILINE)
+_SEP_LINE = re.compile(r'^[ \t]*"?sep=(.)"?[ \t]*$', re.IGNORECASE)
 _COMMENT_LINE = re.compile(r"^[ \t]*#.*$", re.MULTILINE)
 
 
@@ -168,16 +180,27 @@ def _bad_cell(cell: str, lineno: int, col: int, name: str, delimiter: str | None
         hint = " (remove the quotes)"
     elif delimiter is None and any(ch in text for ch in ",;\t"):
         hint = " (delimiters differ between rows?)"
+    elif delimiter is not None and _SEVERAL_TOKENS.search(text):
+        hint = (
+            f" (values inside it are separated by spaces, but the file's delimiter is "
+            f"{_DELIMITER_NAMES[delimiter]}; use one delimiter throughout)"
+        )
     return InputError(f"{where}: {quote(text)} is not a number{hint}")
 
 
 def read_text(
-    data: bytes, name: str, *, allow_nonfinite: bool = False, max_ndim: int = 3
+    data: bytes,
+    name: str,
+    *,
+    allow_nonfinite: bool = False,
+    max_ndim: int = 3,
+    notes: list[str] | None = None,
 ) -> np.ndarray:
     """Parse delimited numeric text into a float64 array; see the module docstring.
 
     A long form with more index columns than ``max_ndim`` is refused before
-    its rows are parsed.
+    its rows are parsed. What reading decided (a header or index skipped, a
+    first column that may be an index) is appended to ``notes``.
 
     Examples
     --------
@@ -189,20 +212,39 @@ def read_text(
     ...
     conv.io._errors.InputError: x.csv: row 1, column 3: 'abc' is not a number
     """
-    text = _decode(data, name)
+    notes = [] if notes is None else notes
+    text, forced = _tidy(_decode(data, name), notes)
     # The first row that is neither blank nor a comment sets delimiter, width and header.
     start = 0
     for first_lineno, first in _lines(text):  # noqa: B007 (both are used after the loop)
-        if first.strip() and not first.lstrip().startswith("#"):
+        if first.strip():
             break
         start += len(first) + 1
     else:
         raise InputError(f"{name}: has no numbers, only blank or comment lines")
-    delimiter = _delimiter(first)
+    delimiter = forced or _delimiter(first)
     if delimiter == "":  # a single value: let the rest of the file decide
         rest = text[start + len(first) :]
         delimiter = next((d for d in ("\t", ";", ",") if d in rest), None)
+    d = re.escape(delimiter or "")
+    if delimiter and re.search(rf"[^\s{d}][ \t]*{d}[ \t]*$", first):
+        # Spreadsheets often end every row with a delimiter: one is dropped per row.
+        text = re.sub(rf"(?<=[^\s{d}])[ \t]*{d}[ \t]*$", "", text, flags=re.MULTILINE)
+        first = text[start : text.find("\n", start) if "\n" in text[start:] else len(text)]
+        notes.append(f"a trailing {_DELIMITER_NAMES[delimiter]} at the end of rows was ignored")
     header, index = _header_kind(first, delimiter)
+    mixed = delimiter == "\t" and not (forced or header) and _MIXED_BLANKS.search(text)
+    if mixed and not _EMPTY_TAB_CELL.search(text):
+        delimiter = None  # no empty cells: read tabs and spaces alike as whitespace
+        notes.append("tabs and spaces both separate values")
+    named_first = (
+        header
+        and not index
+        and _count(first, delimiter) > 1
+        and _names_first_column(first, delimiter)
+    )
+    if named_first and not _is_number(_first_data_cell(text[start + len(first) + 1 :], delimiter)):
+        index, named_first = True, False  # row labels below a named corner: set_index("name")
     width = _count(first, delimiter)
     layout = _Layout(name, delimiter, width, first_lineno, index, _delimiter(first) != "")
     if not header:
@@ -228,9 +270,55 @@ def read_text(
             f"{name}: row {first_lineno} {quote(first.strip())} looks like a header, "
             "but no rows of numbers follow it"
         )
+    notes.append(f"row {first_lineno} is a header: {quote(first.strip(), 60)}")
     if long_form:
         return parse_long_form(table, linenos, name, allow_nonfinite)
+    label = quote(_unquote(next(_cells(first, delimiter))), 30)
+    if index:
+        what = "under an empty corner" if label == "''" else label
+        notes.append(f"column 1 ({what}) holds row labels: dropped")
+    elif named_first and table.shape[1] > 1:
+        column = table[:, 0]
+        if np.array_equal(column, np.arange(len(column))):
+            notes.append(f"column 1 ({label}, holding 0, 1, 2, ...) is an index: dropped")
+            return np.ascontiguousarray(table[:, 1:])
+        if (column == np.round(column)).all() and len(np.unique(column)) == len(column):
+            notes.append(
+                f"column 1 ({label}) was read as data, but its distinct whole numbers "
+                "may be an index; remove the column if so"
+            )
     return table
+
+
+def _tidy(text: str, notes: list[str]) -> tuple[str, str | None]:
+    """Drop what spreadsheets add around the numbers; return the text and a named delimiter.
+
+    Line numbers are kept: only text inside lines is removed.
+    """
+    forced = None
+    first_end = text.find("\n")
+    first_line = text if first_end < 0 else text[:first_end]
+    if sep := _SEP_LINE.match(first_line):
+        forced = sep.group(1)
+        text = text[len(first_line) :]  # the line goes, its newline stays: rows keep numbers
+        notes.append(f"Excel's {quote(first_line.strip())} line named the delimiter")
+    if "#" in text:
+        text = _INLINE_COMMENT.sub("", text)
+    if '"' in text:
+        text = _QUOTED_NUMBER.sub(r"\1", text)
+    return text, forced
+
+
+def _names_first_column(line: str, delimiter: str | None) -> bool:
+    corner = _unquote(next(_cells(line, delimiter)))
+    return _is_name(corner) and not corner.startswith("Unnamed: ")
+
+
+def _first_data_cell(text: str, delimiter: str | None) -> str:
+    for _, line in _lines(text):
+        if line.strip():
+            return _unquote(next(_cells(line, delimiter)))
+    return ""
 
 
 class _Layout:

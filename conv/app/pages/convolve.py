@@ -8,7 +8,7 @@ come from ``conv``; this page arranges them.
 import streamlit as st
 
 import conv
-from conv.app import explore, result, sidebar, state, texts
+from conv.app import explore, frameworks_view, result, sidebar, state, texts
 from conv.app.guard import guarded
 
 state.start(st.query_params.to_dict())
@@ -85,6 +85,9 @@ with guarded("drawing the result"):
     drawn = explore.view(shown)
 if drawn and fresh is not None:
     st.session_state.last_good = fresh  # only a result that drew is kept as good
+
+with guarded("comparing frameworks"):
+    frameworks_view.show(shown)
 
 with guarded("preparing the downloads and code"):
     explore.downloads(shown)

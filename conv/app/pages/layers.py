@@ -45,11 +45,10 @@ for message in state.errors().values():
 fresh, error, channels = None, None, None
 with guarded("computing the layer"):
     try:
-        if pooling:
-            x, x_id = layers.input_only(s, x_upload)
-            k = None
-        else:
+        if s.op == "conv":  # the Convolve page's arrays, in-place edits included
             x, x_id, k, _ = sidebar.arrays(x_upload, k_upload, x_slot, k_slot)
+        else:
+            x, x_id, k = layers.own_arrays(s, x_upload, k_upload)
         channels = layers.as_3d(x).shape[2]
         fresh = layers.compute(s, x, x_id, k)
     except ValueError as exc:  # conv, conv.io and the budget report bad input this way

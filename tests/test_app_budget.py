@@ -1,0 +1,96 @@
+"""The work budget: links that would stall a hosted server are refused before any work,
+and whatever the budget admits stays within its price."""
+
+import time
+import tracemalloc
+
+import numpy as np
+import pytest
+from apptest import open_app, result
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from threadpoolctl import threadpool_limits
+
+import conv
+from conv.app import budget, limits
+from conv.app.result import precheck
+from conv.app.settings import Settings
+
+# The links of the hosted-demo report: each held the server for a minute or took its memory.
+STALLING_LINKS = [
+    ({"source": "generate", "seed": "0", "shape": "512x512x64", "kshape": "63x63",
+      "filters": "16", "padding": "same", "method": "direct"}, "would take about"),
+    ({"source": "generate", "seed": "0", "shape": "1024x1024x16", "kshape": "63x63",
+      "dilation": "32", "padding": "full", "stride": "2", "pad_mode": "replicate"},
+     "would take about"),
+    ({"source": "generate", "seed": "0", "shape": "512x512x64", "kshape": "63x63",
+      "dilation": "32", "padding": "full", "stride": "2", "pad_mode": "replicate"},
+     "would take about"),
+    ({"source": "generate", "dist": "pattern", "shape": "16x16x65536", "filter": "preset",
+      "preset": "gaussian", "ksize": "31"}, "the filter would be 31 × 31 × 65536"),
+    ({"source": "generate", "shape": "64x64x4096", "kshape": "63x63"},
+     "the filter would be 63 × 63 × 4096"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("link", "words"), STALLING_LINKS)
+def test_a_stalling_link_is_refused_from_its_shapes_in_under_a_second(link, words):
+    s, problems = Settings.from_query(link)
+    assert problems == []
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match=words):
+        precheck(s)
+    assert time.perf_counter() - start < 1.0
+    at = open_app(**link)
+    assert not at.exception and result(at) is None
+    message = at.error[0].value
+    assert words in message and ("use a smaller" in message or "use fewer" in message)
+
+
+def test_method_direct_is_priced_as_direct_not_as_what_auto_would_pick():
+    x_shape, k_shape = (2048, 2048, 1), (31, 31)
+    kwargs = {"stride": 1, "padding": "valid", "dilation": 1, "pad_mode": "zeros"}
+    auto, _, _ = budget.price(x_shape, k_shape, {**kwargs, "method": "auto"})
+    direct, _, macs = budget.price(x_shape, k_shape, {**kwargs, "method": "direct"})
+    assert macs >= 2018 * 2018 * 31 * 31  # at least every product of the valid windows
+    assert direct > limits.MAX_SECONDS > auto
+    with pytest.raises(ValueError, match="or method 'auto'"):
+        budget.check(x_shape, k_shape, {**kwargs, "method": "direct"})
+
+
+side = st.integers(4, 160)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    shape=st.tuples(side, side, st.sampled_from([1, 3, 16])),
+    kernel=st.tuples(st.integers(1, 21), st.integers(1, 21)),
+    filters=st.sampled_from([1, 4]),
+    stride=st.integers(1, 3),
+    dilation=st.sampled_from([1, 2, 5]),
+    padding=st.sampled_from(["valid", "same", "full"]),
+    pad_mode=st.sampled_from(["zeros", "replicate"]),
+    method=st.sampled_from(["auto", "direct", "fft"]),
+)
+def test_what_the_budget_admits_finishes_within_its_price(
+    shape, kernel, filters, stride, dilation, padding, pad_mode, method
+):
+    k_shape = (*kernel, shape[2], filters)
+    kwargs = {"stride": stride, "padding": padding, "dilation": dilation,
+              "pad_mode": pad_mode, "method": method}  # fmt: skip
+    try:
+        seconds, peak, _ = budget.check(shape, k_shape, kwargs)
+    except ValueError:
+        return  # refused: nothing to run
+    rng = np.random.default_rng(0)
+    x, k = rng.normal(size=shape), rng.normal(size=k_shape)
+    with threadpool_limits(1, user_api="blas"):  # as the app runs it
+        tracemalloc.start()
+        start = time.perf_counter()
+        conv.conv2d(x, k, **kwargs)
+        took = time.perf_counter() - start
+        used = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    assert used <= peak + 2**20
+    # Loosely: three times the price, plus a little for a busy machine's scheduling.
+    assert took <= 3 * seconds + 0.25
