@@ -11,6 +11,7 @@ st.set_page_config(page_title="convscope", page_icon="🔍", layout="wide")
 
 PAGES = [
     st.Page("conv/app/pages/convolve.py", title="Convolve", icon="🔍", default=True),
+    st.Page("conv/app/pages/layers.py", title="Layer types", icon="🧱", url_path="layers"),
     st.Page("conv/app/pages/check.py", title="Check my answer", icon="✅", url_path="check"),
 ]
 

@@ -19,7 +19,7 @@ import conv
 from conv.app import limits
 from conv.app.settings import Settings
 
-__all__ = ["Price", "check", "check_input_shape", "check_kernel_shape", "price"]
+__all__ = ["Price", "check", "check_input_shape", "check_kernel_shape", "check_layer", "price"]
 
 Price = tuple[float, int, int]  # seconds, peak bytes, multiply-adds
 
@@ -77,3 +77,63 @@ def check(x_shape: tuple[int, ...], k_shape: tuple[int, ...], kwargs: dict) -> P
             f"here: {change}"
         )
     return seconds, peak, macs
+
+
+def check_layer(op: str, x_shape: tuple[int, ...], k_shape: tuple[int, ...] | None,
+                params: dict) -> Price:  # fmt: skip
+    """Refuse a grouped convolution, transposed convolution or pooling over budget; its price.
+
+    ``x_shape`` is (H, W, C), ``k_shape`` the 4-D kernel the library gets
+    (None for pooling), ``params`` its keyword arguments. Priced from shapes
+    like :func:`check`: :func:`price` per group for a convolution (groups
+    run one after another on the input padded whole); the scatter's
+    multiply-adds and painted cells for a transposed one; window reads and
+    the framed copy for pooling, each at :data:`~conv.app.limits.NS_PER_MAC`.
+    """
+    h, w, c = x_shape
+    if op == "conv":
+        g = params["groups"]
+        kh, kw, cg, f = k_shape
+        seconds, peak, macs = price((h, w, cg), (kh, kw, cg, f // g), params)
+        (top, bottom), (left, right) = conv.resolve_padding(
+            x_shape, k_shape, **{k: params[k] for k in ("stride", "padding", "dilation", "groups")}
+        )
+        oh, ow = conv.output_shape(x_shape, k_shape, **{
+            k: params[k] for k in ("stride", "padding", "dilation", "groups")})[:2]  # fmt: skip
+        cells = oh * ow * f
+        seconds, macs = g * seconds, g * macs
+        peak += ((h + top + bottom) * (w + left + right) * c + cells) * 8
+    elif op == "transpose":
+        counts = conv.layer_counts(x_shape, k_shape, op="transpose", **params)
+        (sh, sw), (dh, dw), (ph, pw) = params["stride"], params["dilation"], params["padding"]
+        oh, ow, f = counts.output_shape
+        # The scatter paints the whole uncropped result before the padding is cut away.
+        full = (max((h - 1) * sh + dh * (k_shape[0] - 1) + 1, ph + oh),
+                max((w - 1) * sw + dw * (k_shape[1] - 1) + 1, pw + ow))  # fmt: skip
+        cells, macs = max(oh * ow, math.prod(full)) * f, counts.macs
+        seconds, peak = macs * limits.NS_PER_MAC * 1e-9, (cells + oh * ow * f) * 8 + (1 << 22)
+    else:
+        geometry = {k: params[k] for k in ("stride", "padding", "dilation", "ceil_mode")}
+        oh, ow = conv.output_shape((h, w), params["size"], op="pool", **geometry)
+        (kh, kw), (ph, pw) = params["size"], params["padding"]
+        framed = (h + 2 * ph + kh) * (w + 2 * pw + kw) * c  # the framed copy, overhang included
+        cells, macs = max(oh * ow * c, framed), oh * ow * c * kh * kw
+        seconds, peak = macs * limits.NS_PER_MAC * 1e-9, (framed + 2 * oh * ow * c) * 8
+    if cells > limits.MAX_OUTPUT_CELLS:
+        raise ValueError(
+            f"the {op} layer would fill {cells:,} cells, more than {limits.MAX_OUTPUT_CELLS:,}: "
+            "use a smaller input, fewer filters or another stride"
+        )
+    change = "use a smaller input or kernel, fewer filters, a larger stride or less padding"
+    if seconds > limits.MAX_SECONDS:
+        raise ValueError(
+            f"this {op} layer would take about {seconds:.2g} s ({macs:,.0f} multiply-adds or "
+            f"window reads), more than the {limits.MAX_SECONDS:g} s one request may use here: "
+            f"{change}"
+        )
+    if peak > limits.MAX_PEAK_BYTES:
+        raise ValueError(
+            f"this {op} layer would need about {peak / 2**20:,.0f} MiB of working memory, more "
+            f"than the {limits.MAX_PEAK_BYTES / 2**20:,.0f} MiB one request may use here: {change}"
+        )
+    return seconds, int(peak), int(macs)

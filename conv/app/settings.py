@@ -40,6 +40,8 @@ KERNEL_SOURCES = ("example", "same-rng", "generate", "preset", "upload")
 #: Input distributions: the generator's random ones, or a named pattern.
 INPUT_KINDS = (*generate.DISTRIBUTIONS, "pattern")
 PADDINGS = ("valid", "same", "full", "custom")
+#: Operations of the Layer types page: convolution (with groups), transposed, max/avg pooling.
+LAYER_OPS = ("conv", "transpose", "max", "avg")
 #: Axis orders an uploaded input or filter may come in (conv.to_layout's names);
 #: either is moved to the channels-last one the pages use.
 INPUT_LAYOUTS = ("HWC", "CHW")
@@ -86,8 +88,19 @@ FIELDS = (
     fields.choice("method", "method", METHODS),
     fields.pair("cell", "cell", 0, MAX_CELLS),
     fields.integer("cell_filter", "cellf", 0, 15),
+    # The Layer types page (conv/app/pages/layers.py); in links only when not at their default.
+    fields.choice("op", "op", LAYER_OPS),
+    fields.integer("groups", "groups", 1, MAX_CELLS),
+    fields.pair("output_padding", "opad", 0, 63),
+    fields.pair("pool_size", "psize", 1, 63),
+    fields.pair("layer_pad", "lpad", 0, 512),
+    fields.flag("ceil_mode", "ceil"),
+    fields.flag("count_include_pad", "cip"),
+    fields.integer("painted", "painted", 0, MAX_CELLS),
 )
 BY_NAME = {f.name: f for f in FIELDS}
+LAYER_FIELDS = ("op", "groups", "output_padding", "pool_size", "layer_pad", "ceil_mode",
+                "count_include_pad", "painted")  # fmt: skip
 BY_URL = {f.url: f for f in FIELDS}
 
 
@@ -122,6 +135,12 @@ class Settings:
         right), used when ``padding="custom"``.
     cell, cell_filter
         The output cell explained, and its filter.
+    op, groups, output_padding, pool_size, layer_pad, ceil_mode, count_include_pad, painted
+        The Layer types page: the operation; a convolution's groups; a
+        transposed convolution's output_padding; the pooling window; the
+        (rows, cols) padding of a transposed convolution or pooling; pooling's
+        ceil_mode and count_include_pad; input cells painted in the scatter
+        view (0: all).
     """
 
     source: str = "example"
@@ -151,6 +170,14 @@ class Settings:
     method: str = "auto"
     cell: tuple[int, int] = (0, 0)
     cell_filter: int = 0
+    op: str = "conv"
+    groups: int = 1
+    output_padding: tuple[int, int] = (0, 0)
+    pool_size: tuple[int, int] = (2, 2)
+    layer_pad: tuple[int, int] = (0, 0)
+    ceil_mode: bool = False
+    count_include_pad: bool = True
+    painted: int = 0
 
     # -- derived --------------------------------------------------------------
 
@@ -249,7 +276,23 @@ class Settings:
             skip.add("pad")
         if self.cell_filter == 0:
             skip.add("cell_filter")
+        skip |= self._unused_layer_fields()
         return {f.url: f.text(getattr(self, f.name)) for f in FIELDS if f.name not in skip}
+
+    def _unused_layer_fields(self) -> set[str]:
+        """Layer-page fields at their default or of another operation: not written to links."""
+        used = {
+            "conv": {"groups"},
+            "transpose": {"output_padding", "layer_pad", "painted"},
+            "max": {"pool_size", "layer_pad", "ceil_mode"},
+            "avg": {"pool_size", "layer_pad", "ceil_mode", "count_include_pad"},
+        }[self.op] | {"op"}
+        default = Settings()
+        return {
+            name
+            for name in LAYER_FIELDS
+            if name not in used or getattr(self, name) == getattr(default, name)
+        }
 
     @classmethod
     def from_query(cls, query: Mapping[str, object]) -> tuple[Settings, list[str]]:
