@@ -80,7 +80,19 @@ def test_unreached_rows_are_pointed_out():
     at = open_app(example="seed-2d")
     # 5 rows, 3 taps, stride 2 rows: windows on rows 0..2 and 2..4; stride 3: only 0..2.
     at.number_input(key="w.stride.0").set_value(3).run()
-    assert any("never reaches the last 2 row(s) and 0 column(s)" in i.value for i in at.info)
+    # Rows 0-2 are the only window's; 3 and 4 are read by none. Every column is read.
+    assert any("No window reads input rows 3–4 (drawn" in i.value for i in at.info)
+    band = [t for t in figures(at)[0]["data"] if t.get("name") == "read by no window"]
+    assert band, "the unread rows are drawn on the input"
+
+
+def test_rows_between_dilated_taps_are_named_and_drawn():
+    at = open_app(example="seed-2d", dilation="2", stride="2")
+    # One window of a 3x3 kernel at dilation 2 reads rows and columns 0, 2 and 4 only.
+    note = next(i.value for i in at.info if "No window reads" in i.value)
+    assert "rows 1, 3 and columns 1, 3" in note
+    band = [t for t in figures(at)[0]["data"] if t.get("name") == "read by no window"]
+    assert len(band) == 1
 
 
 def test_a_bad_combination_shows_the_library_message_and_keeps_the_last_result():

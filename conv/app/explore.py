@@ -19,7 +19,7 @@ from conv.app import figure_size, figures, snippets, state, texts
 from conv.app.guard import guarded
 from conv.app.result import Result
 
-__all__ = ["cell_controls", "downloads", "reproduce", "view"]
+__all__ = ["cell_controls", "downloads", "reproduce", "unread", "view"]
 
 SPEEDS = (1, 2, 5, 15, 50, 200)  # cells per second; 15 plays seed-3d's 225 cells in 15 s
 # No plotly toolbar over titles; figures keep their size (zoom with the page's zoomed panels).
@@ -145,6 +145,7 @@ def _draw(res: Result, width: float) -> None:
                 res.x, title=f"input at the window of {at}" + (
                     f", {p.pad_mode} padding hatched" if has_padding else ""),
                 padded=padded, padding=res.pads, window=explanation, zoom=figures.ZOOM_CELLS,
+                unread=unread(res),
                 colors=colors, max_width=sizes.input, max_height=sizes.row_height,
             ),
             key="in_chart", width="content", config=CONFIG,
@@ -215,6 +216,19 @@ def _products(explanation, at: str, bank: bool) -> None:
             sums, hide_index=True, height=min(35 * (len(sums) + 1) + 3, 180),
             column_config={"Σ x·w": number},
         )  # fmt: skip
+
+
+def unread(res: Result) -> tuple:
+    """The input rows and columns no tap of any window reads (:func:`conv.unread`)."""
+    p = res.settings
+    return _unread(res.x.shape, res.kernel.shape, p.stride, p.padding_arg, p.dilation, p.pad_mode)
+
+
+@st.cache_data(max_entries=32, ttl=1800, show_spinner=False)
+def _unread(x_shape, k_shape, stride, padding, dilation, pad_mode) -> tuple:
+    return conv.unread(
+        x_shape, k_shape, stride=stride, padding=padding, dilation=dilation, pad_mode=pad_mode
+    )
 
 
 @st.cache_resource(max_entries=4, ttl=600, show_spinner=False)

@@ -33,6 +33,7 @@ from plotly.colors import get_colorscale
 from conv.app import figure_size as sizing
 from conv.app.figure_size import MAX_PANELS, drawn_step
 from conv.app.limits import MAX_DRAWN_CELLS
+from conv.app.texts import line_runs
 
 __all__ = [
     "COLORS",
@@ -77,6 +78,8 @@ MAX_TAP_OUTLINES = 150
 # Spelled out, because figures skip plotly's validation that would expand the name.
 _SCALES = {name: get_colorscale(scale) for name, scale in COLORS.items() if scale}
 _HATCH = {"shape": "/", "fgcolor": "rgba(60,60,60,0.55)", "bgcolor": "rgba(190,190,190,0.45)"}
+# Crossed lines, unlike padding's single hatch: rows and columns no window reads.
+_UNREAD_HATCH = {"shape": "x", "fgcolor": "rgba(40,40,40,0.6)", "bgcolor": "rgba(255,255,255,0.35)"}
 _TAP_COLOR = "#111111"
 _PADDING_TAP_COLOR = "#e69f00"  # Okabe-Ito orange: distinct from red and blue
 
@@ -89,6 +92,7 @@ def array_figure(
     padding: tuple[tuple[int, int], tuple[int, int]] = ((0, 0), (0, 0)),
     window: object | None = None,
     zoom: int | None = None,
+    unread: tuple[np.ndarray, np.ndarray] | None = None,
     colors: str = "auto",
     max_cells: int = MAX_DRAWN_CELLS,
     max_width: float = sizing.WIDTH,
@@ -115,6 +119,9 @@ def array_figure(
         With ``window``: draw only about ``zoom`` rows and columns round the
         window (more when the window is larger), so its values stay legible
         on a large input; the title says which part is shown.
+    unread : (rows, cols), optional
+        Input rows and columns no window reads (:func:`conv.unread`): crossed
+        out, so a dropped row is seen where it is.
     colors : str
         A key of :data:`COLORS`.
     max_cells : int
@@ -145,6 +152,8 @@ def array_figure(
     for panel in range(channels):
         if padded is not None and any((top, bottom, left, right)):
             grid.add(_padding_band(h, w, padding), panel)
+        if unread is not None and (len(unread[0]) or len(unread[1])):
+            grid.add(_unread_band(*unread, rows, cols), panel)
         if window is not None:
             _outline_window(grid, window, panel, thin=grid.cell < 14)
     return grid.figure(title, values.shape[2], "channels")
@@ -520,6 +529,26 @@ def _channel_name(c: int, ndim: int) -> str:
 
 def _filter_name(f: int, ndim: int) -> str:
     return f"filter {f}" if ndim >= 4 else ""
+
+
+def _unread_band(unread_rows, unread_cols, rows, cols):
+    """Crossed-out strips over the unread input rows and columns within the drawn area."""
+    r0, r1, c0, c1 = rows[0] - 0.5, rows[-1] + 0.5, cols[0] - 0.5, cols[-1] + 0.5
+    xs, ys = [], []
+    for lines, across in ((unread_rows, True), (unread_cols, False)):
+        low, high = (rows[0], rows[-1]) if across else (cols[0], cols[-1])
+        for a, b in line_runs(lines[(lines >= low) & (lines <= high)]):
+            if across:
+                xs += [c0, c1, c1, c0, c0, None]
+                ys += [a - 0.5, a - 0.5, b + 0.5, b + 0.5, a - 0.5, None]
+            else:
+                xs += [a - 0.5, b + 0.5, b + 0.5, a - 0.5, a - 0.5, None]
+                ys += [r0, r0, r1, r1, r0, None]
+    return {
+        "type": "scatter", "x": xs, "y": ys, "mode": "lines", "fill": "toself",
+        "fillpattern": _UNREAD_HATCH, "line": {"width": 0}, "hoverinfo": "skip",
+        "name": "read by no window",
+    }  # fmt: skip
 
 
 def _padding_band(h, w, padding):

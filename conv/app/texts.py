@@ -16,17 +16,19 @@ __all__ = [
     "GLOSSARY",
     "LEGEND",
     "click_note",
+    "line_runs",
     "nonfinite_note",
     "shape_line",
     "shape_lines",
-    "unreached_note",
+    "unread_note",
 ]
 
 LEGEND = (
     "**Key** — black squares: the taps of the explained window on input cells; "
     ":orange[**orange squares**]: taps on padding; grey hatching: padding (not part of the "
-    "input); thick black square in the output: the cell explained. Values are printed at 3 "
-    "significant digits where they fit (hover for 6)."
+    "input); crossed out: input rows or columns no window reads; thick black square in the "
+    "output: the cell explained. Values are printed at 3 significant digits where they fit "
+    "(hover for 6)."
 )
 COLORS_HELP = (
     "auto: red–blue centred at 0 for signed data, viridis for non-negative data (images). "
@@ -101,14 +103,50 @@ def click_note(out_shape: tuple[int, ...], step: int) -> str | None:
     )
 
 
-def unreached_note(rows: int, cols: int) -> str | None:
-    """A sentence on input rows/columns that no window reaches, or None."""
-    if not rows and not cols:
+def unread_note(rows: np.ndarray, cols: np.ndarray) -> str | None:
+    """A sentence on the input rows and columns that no tap of any window reads, or None.
+
+    Examples
+    --------
+    >>> print(unread_note(np.array([5]), np.array([1, 3, 4, 5, 9])))
+    No window reads input row 5 and columns 1, 3–5, 9 (drawn crossed out on the input): ...
+    """
+    if not len(rows) and not len(cols):
         return None
+    parts = [
+        f"{word if len(lines) == 1 else word + 's'} {_runs(lines)}"
+        for word, lines in (("row", rows), ("column", cols))
+        if len(lines)
+    ]
     return (
-        f"The window never reaches the last {rows} row(s) and {cols} column(s) of the "
-        "input: the stride does not divide the remaining span (floor rounding)."
+        f"No window reads input {' and '.join(parts)} (drawn crossed out on the input): the "
+        "stride steps over them, a dilated kernel reads between them, or the last window "
+        "stops before them (floor rounding). They do not change the output."
     )
+
+
+def line_runs(lines) -> list[list[int]]:
+    """Sorted indices as ``[first, last]`` runs of consecutive ones.
+
+    Examples
+    --------
+    >>> line_runs([1, 3, 4, 5, 9])
+    [[1, 1], [3, 5], [9, 9]]
+    """
+    runs: list[list[int]] = []
+    for line in (int(v) for v in lines):
+        if runs and line == runs[-1][1] + 1:
+            runs[-1][1] = line
+        else:
+            runs.append([line, line])
+    return runs
+
+
+def _runs(lines: np.ndarray, most: int = 8) -> str:
+    """Sorted indices as runs: ``1, 3–5, 9``; long lists end with how many more."""
+    runs = line_runs(lines)
+    text = ", ".join(f"{a}" if a == b else f"{a}–{b}" for a, b in runs[:most])
+    return text + (f" and {len(runs) - most} more runs" if len(runs) > most else "")
 
 
 def nonfinite_note(out: np.ndarray, x: np.ndarray, kernel: np.ndarray) -> str | None:

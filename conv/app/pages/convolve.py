@@ -7,7 +7,6 @@ come from ``conv``; this page arranges them.
 
 import streamlit as st
 
-import conv
 from conv.app import explore, frameworks_view, result, sidebar, state, texts, viewport
 from conv.app.guard import guarded
 
@@ -80,9 +79,7 @@ right.markdown(
     f"input **{' × '.join(map(str, shown.x.shape))}**, filter "
     f"**{' × '.join(map(str, shown.kernel.shape))}** → output **{oh} × {ow}**{bank}"
 )
-s = shown.settings
-geometry = {"stride": s.stride, "padding": s.padding_arg, "dilation": s.dilation}
-note = texts.unreached_note(*conv.unreached(shown.x.shape, shown.kernel.shape, **geometry))
+note = texts.unread_note(*explore.unread(shown))
 if note:
     st.info(note)
 note = texts.nonfinite_note(shown.out, shown.x, shown.kernel)
