@@ -67,14 +67,14 @@ def shapes_figure(trace) -> go.Figure:
         margin=dict(l=10, r=10, t=30, b=10),
         bargap=0.25,
         title=dict(text="shapes through the stack (bar width ∝ H)", font_size=14),
-        xaxis=dict(visible=False, range=[-widest * 0.85, widest * 0.85]),
+        xaxis=dict(visible=False, range=[-widest * 0.55, widest * 1.35]),
         yaxis=dict(autorange="reversed", automargin=True),
         showlegend=False,
     )
     return fig
 
 
-def pick_figure(h: int, w: int, cell: tuple[int, int], title: str) -> go.Figure:
+def pick_figure(h: int, w: int, cell: tuple[int, int]) -> go.Figure:
     """A map's H x W grid, the chosen cell in red: click a cell to choose it."""
     z = np.zeros((h, w), dtype=np.int8)
     z[cell] = 1
@@ -93,11 +93,10 @@ def pick_figure(h: int, w: int, cell: tuple[int, int], title: str) -> go.Figure:
             hovertemplate="row %{y}, col %{x}<extra></extra>",
         )
     )
-    side = min(420, max(160, 8 * max(h, w)))
+    side = min(320, max(160, 8 * max(h, w)))
     fig.update_layout(
-        title=dict(text=title, font_size=13),
-        height=side + 60,
-        margin=dict(l=40, r=10, t=40, b=30),
+        height=side + 40,
+        margin=dict(l=40, r=10, t=30, b=10),
         xaxis=dict(constrain="domain", side="top"),
         yaxis=dict(autorange="reversed", scaleanchor="x", constrain="domain"),
     )

@@ -166,45 +166,45 @@ def _shape(shape: tuple[int, ...]) -> str:
 
 def trace_rows(trace) -> list[dict[str, object]]:
     """The trace as table rows: shapes, the arithmetic, what floor rounding dropped, cost."""
-    rows = [
-        {
-            "#": "in",
-            "layer": "input",
-            "output (C × H × W)": _shape((1, *trace.input_shape)),
-            "arithmetic": "",
-            "dropped": "",
-            "params": 0,
-            "MACs": 0,
-            "note": "",
+
+    def row(index, name, shape, arithmetic="", dropped="", params=0, macs=0, note="", call=""):
+        return {
+            "#": index,
+            "layer": name,
+            "output (C × H × W)": shape,
+            "arithmetic": arithmetic,
+            "dropped": dropped,
+            "params": params,
+            "MACs": macs,
+            "note": note,
+            "call": call,
         }
-    ]
-    for row in trace.rows:
-        r, c = row.dropped
-        dropped = ", ".join(p for p in (f"{r} row(s)" * bool(r), f"{c} col(s)" * bool(c)) if p)
+
+    rows = [row("in", "input", _shape((1, *trace.input_shape)))]
+    for r in trace.rows:
+        lost = ", ".join(
+            p
+            for p in (
+                f"{r.dropped[0]} row(s)" * bool(r.dropped[0]),
+                f"{r.dropped[1]} col(s)" * bool(r.dropped[1]),
+            )
+            if p
+        )
         rows.append(
-            {
-                "#": str(row.index),
-                "layer": str(row.layer),
-                "output (C × H × W)": _shape(row.out_shape),
-                "arithmetic": " · ".join(row.arithmetic),
-                "dropped": dropped,
-                "params": row.params,
-                "MACs": row.macs,
-                "note": row.note,
-            }
+            row(
+                str(r.index),
+                r.name,
+                _shape(r.out_shape),
+                " · ".join(r.arithmetic),
+                lost,
+                r.params,
+                r.macs,
+                r.note,
+                str(r.layer),
+            )
         )
     if trace.failure is not None:
         f = trace.failure
-        rows.append(
-            {
-                "#": str(f.index),
-                "layer": str(f.layer),
-                "output (C × H × W)": "✗ fails",
-                "arithmetic": f.reason,
-                "dropped": "",
-                "params": 0,
-                "MACs": 0,
-                "note": f.fix,
-            }
-        )
+        name = type(f.layer).__name__
+        rows.append(row(str(f.index), name, "✗ fails", f.reason, note=f.fix, call=str(f.layer)))
     return rows

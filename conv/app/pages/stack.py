@@ -73,7 +73,7 @@ try:
 except ValueError as exc:  # the parser and the caps name the problem this way
     error = str(exc)
 
-left, right = st.columns([3, 2], gap="medium")
+right, left = st.columns([2, 3], gap="medium")
 with right:
     st.selectbox("start from an example", STACK_NAMES, **state.bind("stack"))
     edited = " *(edited)*" if settings.layers_edited else ""
@@ -162,7 +162,7 @@ dropped = [
 if dropped:
     st.warning("Floor rounding leaves input cells out: " + "; ".join(dropped) + ".")
 with guarded("drawing the shapes"):
-    chart, table = st.columns([2, 3])
+    chart, table = st.columns([2, 5])
     chart.plotly_chart(figures.shapes_figure(trace), key="stack.shapes", width="stretch")
     table.dataframe(pd.DataFrame(tables.trace_rows(trace)), hide_index=True, width="stretch")
 
@@ -195,9 +195,10 @@ with guarded("tracing the receptive field"):
             c1.number_input("row", min_value=0, step=1, **state.bind("stack_cell", 0))
             c2.number_input("col", min_value=0, step=1, **state.bind("stack_cell", 1))
             if h * w <= limits.MAX_DRAWN_CELLS:
+                st.caption("Click a cell of this map:")
                 key = f"stack.pick.{field.layer}.{field.cell}"
                 st.plotly_chart(
-                    figures.pick_figure(h, w, field.cell, "click a cell of this map"),
+                    figures.pick_figure(h, w, field.cell),
                     key=key,
                     on_select=lambda: _clicked(key),
                     selection_mode="points",
