@@ -249,7 +249,8 @@ def field_shown(at: AppTest):
 
 
 def input_panel_reached(at: AppTest) -> np.ndarray:
-    panel = next(f for f in figures(at) if f["layout"].get("title", {}).get("text", "").startswith("input<br>"))
+    titled = [f for f in figures(at) if "title" in f["layout"]]
+    panel = next(f for f in titled if f["layout"]["title"]["text"].startswith("input<br>"))
     return plotly_array(panel["data"][0]["z"]) == 2
 
 

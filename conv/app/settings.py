@@ -87,7 +87,7 @@ FIELDS = (
     layer_text("layers", "layers"),
     fields.sizes("stack_input", "input", (3,), 1, MAX_STACK_SIDE),
     fields.choice("stack_layout", "layout", LAYOUTS),
-    fields.optional_int("stack_layer", "layer", 0, MAX_STACK_LAYERS - 1),
+    fields.integer("stack_layer", "layer", -1, MAX_STACK_LAYERS - 1),
     fields.pair("stack_cell", "at", 0, MAX_STACK_SIDE - 1),
 )
 BY_NAME = {f.name: f for f in FIELDS}
@@ -127,7 +127,7 @@ class Settings:
         code or a printout, parsed there), the input shape in ``stack_layout``
         order (``"CHW"`` or ``"HWC"``).
     stack_layer, stack_cell
-        The map whose cell's receptive field is shown (None: the last map) and the cell.
+        The map whose cell's receptive field is shown (-1: the last map) and the cell.
     """
 
     source: str = "example"
@@ -159,7 +159,7 @@ class Settings:
     layers: str = stack_code(STACK_NAMES[0])
     stack_input: tuple[int, ...] = (1, 32, 32)
     stack_layout: str = "CHW"
-    stack_layer: int | None = None
+    stack_layer: int = -1
     stack_cell: tuple[int, int] = (0, 0)
 
     # -- derived --------------------------------------------------------------
@@ -216,7 +216,7 @@ class Settings:
         chw = STACK_INPUTS[name]
         shape = chw if self.stack_layout == "CHW" else (*chw[1:], chw[0])
         return dataclasses.replace(
-            self, stack=name, layers=stack_code(name), stack_input=shape, stack_layer=None,
+            self, stack=name, layers=stack_code(name), stack_input=shape, stack_layer=-1,
             stack_cell=(0, 0),
         )  # fmt: skip
 
@@ -278,7 +278,7 @@ class Settings:
         skip = set()
         if not self.layers_in_link:
             skip.add("layers")
-        if self.stack_layer is None:
+        if self.stack_layer == -1:
             skip.add("stack_layer")
         if self.stack_layout == "CHW":
             skip.add("stack_layout")

@@ -25,6 +25,7 @@ from conv.app import limits
 __all__ = ["field_figure", "pick_figure", "shapes_figure"]
 
 RED, PALE, GREY, PAD = "#d62728", "#f4b6b6", "#e6e6e6", "#ff7f0e"
+MAX_CLICK_TARGETS = 10_000
 
 
 def _label(shape: tuple[int, ...]) -> str:
@@ -66,8 +67,8 @@ def shapes_figure(trace) -> go.Figure:
         height=80 + 26 * len(names),
         margin=dict(l=10, r=10, t=30, b=10),
         bargap=0.25,
-        title=dict(text="shapes through the stack (bar width ∝ H)", font_size=14),
-        xaxis=dict(visible=False, range=[-widest * 0.55, widest * 1.35]),
+        title=dict(text="bar width ∝ H", font_size=12),
+        xaxis=dict(visible=False, range=[-widest * 0.55, widest * 1.6]),
         yaxis=dict(autorange="reversed", automargin=True),
         showlegend=False,
     )
@@ -90,13 +91,30 @@ def pick_figure(h: int, w: int, cell: tuple[int, int]) -> go.Figure:
             showscale=False,
             xgap=gap,
             ygap=gap,
-            hovertemplate="row %{y}, col %{x}<extra></extra>",
+            hoverinfo="skip",
         )
     )
     side = min(320, max(160, 8 * max(h, w)))
+    # Clicks on a plotly heatmap report no point (plotly.js #7685): clicks on these
+    # near-transparent markers do; beyond MAX_CLICK_TARGETS they are spread out.
+    step = max(1, math.ceil(math.sqrt(h * w / MAX_CLICK_TARGETS)))
+    rows, cols = np.meshgrid(np.arange(0, h, step), np.arange(0, w, step), indexing="ij")
+    size = max(3, min(30, int(0.9 * side / max(h, w) * step)))
+    fig.add_trace(
+        go.Scatter(
+            x=cols.ravel(),
+            y=rows.ravel(),
+            mode="markers",
+            marker=dict(symbol="square", size=size, color="rgba(0,0,0,0.01)"),
+            selected=dict(marker=dict(opacity=1)),
+            unselected=dict(marker=dict(opacity=1)),
+            hovertemplate="row %{y}, col %{x}<extra></extra>",
+        )
+    )
     fig.update_layout(
         height=side + 40,
         margin=dict(l=40, r=10, t=30, b=10),
+        showlegend=False,
         xaxis=dict(constrain="domain", side="top"),
         yaxis=dict(autorange="reversed", scaleanchor="x", constrain="domain"),
     )

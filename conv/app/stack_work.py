@@ -89,8 +89,8 @@ class Field:
     notes: tuple[str, ...]
 
 
-def cell_field(trace: conv.Trace, layer: int | None, cell: tuple[int, int]) -> Field | None:
-    """The receptive field of ``cell`` on ``layer``'s output (None: the last map), clamped.
+def cell_field(trace: conv.Trace, layer: int, cell: tuple[int, int]) -> Field | None:
+    """The receptive field of ``cell`` on ``layer``'s output (-1: the last map), clamped.
 
     A layer without a map or a cell outside the map is moved to the nearest
     one that exists, with a note saying so. None when no layer has a map.
@@ -99,7 +99,7 @@ def cell_field(trace: conv.Trace, layer: int | None, cell: tuple[int, int]) -> F
     if not maps:
         return None
     notes = []
-    if layer is None:
+    if layer == -1:
         layer = maps[-1]
     elif layer not in maps:
         notes.append(

@@ -162,7 +162,7 @@ dropped = [
 if dropped:
     st.warning("Floor rounding leaves input cells out: " + "; ".join(dropped) + ".")
 with guarded("drawing the shapes"):
-    chart, table = st.columns([2, 5])
+    chart, table = st.columns([1, 2])
     chart.plotly_chart(figures.shapes_figure(trace), key="stack.shapes", width="stretch")
     table.dataframe(pd.DataFrame(tables.trace_rows(trace)), hide_index=True, width="stretch")
 
@@ -178,7 +178,7 @@ with guarded("tracing the receptive field"):
             st.caption(note)
 
         def _map_name(index):
-            index = maps[-1] if index is None else index
+            index = maps[-1] if index == -1 else index
             r = trace.rows[index]
             return f"layer {index} {r.name} → {' × '.join(map(str, r.out_shape[1:]))}"
 
@@ -186,9 +186,9 @@ with guarded("tracing the receptive field"):
         with pick:
             st.selectbox(
                 "map (a layer's output)",
-                [None, *maps],
+                [-1, *maps],
                 **state.bind("stack_layer"),
-                format_func=lambda i: "last: " + _map_name(i) if i is None else _map_name(i),
+                format_func=lambda i: "last: " + _map_name(i) if i == -1 else _map_name(i),
             )
             _, _, h, w = trace.rows[field.layer].out_shape
             c1, c2 = st.columns(2)
