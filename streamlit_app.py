@@ -11,7 +11,7 @@ st.set_page_config(page_title="convscope", page_icon="🔍", layout="wide")
 
 PAGES = [
     st.Page("conv/app/pages/convolve.py", title="Convolve", icon="🔍", default=True),
-    st.Page("conv/app/pages/stack.py", title="Layer stack", icon="🧱", url_path="stack"),
+    st.Page("conv/app/pages/stack.py", title="Layer stack", icon="📚", url_path="stack"),
 ]
 
 st.navigation(PAGES).run()
