@@ -71,3 +71,27 @@ MAX_ANSWER_CELLS = 40_000
 
 #: Longest pasted answer, and largest uploaded answer file, in characters (bytes).
 MAX_ANSWER_CHARS = 500_000
+
+# -- the Layer stack page -------------------------------------------------------
+
+#: Longest layer text read (the library reads up to 100 000 characters).
+MAX_STACK_CHARS = 20_000
+
+#: Longest layer text written into a link; longer stacks stay out of the URL.
+MAX_LINK_CHARS = 1_500
+
+#: Most layers traced on the page (the library allows 1 000).
+MAX_STACK_LAYERS = 200
+
+#: Largest input height, width or channel count the page traces.
+MAX_STACK_SIDE = 4096
+
+#: Most input sizes x spatial layers the input-size solver tries per axis (about 0.25 s).
+MAX_SOLVER_STEPS = 60_000
+
+#: Largest input size the solver tries.
+MAX_SOLVER_SIZE = 1024
+
+#: Most maps drawn as receptive-field panels; a map drawn cell by cell has at most this many cells.
+MAX_FIELD_PANELS = 24
+MAX_FIELD_GRID_CELLS = 128 * 128

@@ -31,7 +31,9 @@ from dataclasses import dataclass
 from conv import PAD_MODES, examples, generate, kernels
 from conv._conv2d import METHODS
 from conv.app import fields
-from conv.app.limits import MAX_CELLS
+from conv.app.limits import MAX_CELLS, MAX_LINK_CHARS, MAX_STACK_LAYERS, MAX_STACK_SIDE
+from conv.app.stack_fields import LAYOUTS, STACK_FIELDS, STACK_NAMES, layer_text, stack_code
+from conv.stacks import STACKS
 
 __all__ = ["FIELDS", "KERNEL_SOURCES", "PADDINGS", "SOURCES", "Settings"]
 
@@ -97,10 +99,18 @@ FIELDS = (
     fields.flag("ceil_mode", "ceil"),
     fields.flag("count_include_pad", "cip"),
     fields.integer("painted", "painted", 0, MAX_CELLS),
+    # the Layer stack page
+    fields.choice("stack", "stack", STACK_NAMES),
+    layer_text("layers", "layers"),
+    fields.sizes("stack_input", "input", (3,), 1, MAX_STACK_SIDE),
+    fields.choice("stack_layout", "layout", LAYOUTS),
+    fields.integer("stack_layer", "layer", -1, MAX_STACK_LAYERS - 1),
+    fields.pair("stack_cell", "at", 0, MAX_STACK_SIDE - 1),
 )
 BY_NAME = {f.name: f for f in FIELDS}
 LAYER_FIELDS = ("op", "groups", "output_padding", "pool_size", "layer_pad", "ceil_mode",
                 "count_include_pad", "painted")  # fmt: skip
+STACK_INPUTS = {name: stack.input_shape for name, stack in STACKS.items()}
 BY_URL = {f.url: f for f in FIELDS}
 
 
@@ -141,6 +151,12 @@ class Settings:
         (rows, cols) padding of a transposed convolution or pooling; pooling's
         ceil_mode and count_include_pad; input cells painted in the scatter
         view (0: all).
+    stack, layers, stack_input, stack_layout
+        The Layer stack page: the example started from, the layer text (PyTorch
+        code or a printout, parsed there), the input shape in ``stack_layout``
+        order (``"CHW"`` or ``"HWC"``).
+    stack_layer, stack_cell
+        The map whose cell's receptive field is shown (-1: the last map) and the cell.
     """
 
     source: str = "example"
@@ -178,6 +194,12 @@ class Settings:
     ceil_mode: bool = False
     count_include_pad: bool = True
     painted: int = 0
+    stack: str = STACK_NAMES[0]
+    layers: str = stack_code(STACK_NAMES[0])
+    stack_input: tuple[int, ...] = (1, 32, 32)
+    stack_layout: str = "CHW"
+    stack_layer: int = -1
+    stack_cell: tuple[int, int] = (0, 0)
 
     # -- derived --------------------------------------------------------------
 
@@ -228,6 +250,15 @@ class Settings:
             flip=bool(ex.flip), cell=(0, 0), cell_filter=0,
         )  # fmt: skip
 
+    def with_stack(self, name: str) -> Settings:
+        """These settings on example stack ``name``: its code and input, no cell chosen."""
+        chw = STACK_INPUTS[name]
+        shape = chw if self.stack_layout == "CHW" else (*chw[1:], chw[0])
+        return dataclasses.replace(
+            self, stack=name, layers=stack_code(name), stack_input=shape, stack_layer=-1,
+            stack_cell=(0, 0),
+        )  # fmt: skip
+
     def with_value(self, name: str, value: object) -> Settings:
         """A copy with field ``name`` set from a widget or JSON value, checked by its field.
 
@@ -239,6 +270,12 @@ class Settings:
         new = dataclasses.replace(self, **{name: field.read(text)})
         if name == "example" or (name == "source" and value == "example"):
             new = new.with_example(new.example)
+        if name == "stack":
+            new = new.with_stack(new.stack)
+        if name == "stack_layout" and new.stack_layout != self.stack_layout:
+            c_last = new.stack_layout == "HWC"  # the same image, its sizes in the other order
+            s = self.stack_input
+            new = dataclasses.replace(new, stack_input=(*s[1:], s[0]) if c_last else (s[2], *s[:2]))
         return new.fitted()
 
     def fitted(self) -> Settings:
@@ -277,6 +314,7 @@ class Settings:
         if self.cell_filter == 0:
             skip.add("cell_filter")
         skip |= self._unused_layer_fields()
+        skip |= STACK_FIELDS  # the Layer stack page writes its own link (stack_query)
         return {f.url: f.text(getattr(self, f.name)) for f in FIELDS if f.name not in skip}
 
     def _unused_layer_fields(self) -> set[str]:
@@ -293,6 +331,27 @@ class Settings:
             for name in LAYER_FIELDS
             if name not in used or getattr(self, name) == getattr(default, name)
         }
+
+    def stack_query(self) -> dict[str, str]:
+        """The Layer stack page's link: its own keys; the layer text only when edited and short."""
+        skip = set()
+        if not self.layers_in_link:
+            skip.add("layers")
+        if self.stack_layer == -1:
+            skip.add("stack_layer")
+        if self.stack_layout == "CHW":
+            skip.add("stack_layout")
+        return {f.url: f.text(getattr(self, f.name)) for f in FIELDS
+                if f.name in STACK_FIELDS and f.name not in skip}  # fmt: skip
+
+    @property
+    def layers_edited(self) -> bool:
+        return self.layers != stack_code(self.stack)
+
+    @property
+    def layers_in_link(self) -> bool:
+        """Edited layer text travels in the link when it is short enough."""
+        return self.layers_edited and len(self.layers) <= MAX_LINK_CHARS
 
     @classmethod
     def from_query(cls, query: Mapping[str, object]) -> tuple[Settings, list[str]]:
@@ -334,6 +393,9 @@ class Settings:
             start = dataclasses.replace(start, kernel_source="same-rng", stride=(1, 1))
         else:
             start = dataclasses.replace(start, kernel_source="preset", stride=(1, 1))
+        start = start.with_stack(values.get("stack", start.stack))
+        if values.get("stack_layout") == "HWC" and "stack_input" not in values:
+            start = dataclasses.replace(start, stack_layout="HWC").with_stack(start.stack)
         settings = dataclasses.replace(start, **values)
         fitted = settings.fitted()
         if fitted.kernel_source != settings.kernel_source:
