@@ -334,16 +334,18 @@ def direct_peak_bytes(
     lay = direct_layout(padded_shape, kernel_shape, stride, dilation, itemsize, lazy=lazy)
     hp, wp, c = padded_shape
     kh, kw, _, f = kernel_shape
+    # A region read from a padded-on-read input is built once as read and, where
+    # it is cut or zero-filled to the block's shape, once more: two copies.
     if lay.small:
-        values = lay.oh * lay.ow * (kh * kw * c + f) + (hp * wp * c if lazy else 0)
+        values = lay.oh * lay.ow * (kh * kw * c + f) + (2 * hp * wp * c if lazy else 0)
         return values * itemsize
     values = lay.scratch_values + lay.oh * lay.pw * f
     phase = (lay.span_rows + 1) * lay.pw * c  # one block of one phase image
     if lay.unrolled:
-        values += phase if lazy else 0  # the block as read, before its transpose
+        values += 2 * phase if lazy else 0  # the block as read, before its transpose
         values += kh * kw * c * f  # the weights
     elif lay.lazy:
-        values += (len(lay.groups) + 1) * phase  # all phases of a block, one being built
+        values += (len(lay.groups) + 2) * phase  # all phases of a block, one being built
     elif stride != (1, 1):
         values += len(lay.groups) * (lay.oh + lay.reach_h) * lay.pw * c + hp * wp * c
     return values * itemsize

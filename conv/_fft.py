@@ -172,9 +172,10 @@ def fft_peak_bytes(
     half = nh * (nw // 2 + 1)  # points of one half spectrum
     out = conv_size(hp, kh, stride[0], dh) * conv_size(wp, kw, stride[1], dw) * f
     real = out + eh * ew * c * f + nh * nw * fb  # output, dilated kernel, inverse transform
-    real += (tile_rows + eh - 1) * wp * c if lazy else 0
+    real += 2 * (tile_rows + eh - 1) * wp * c if lazy else 0  # as read, then cut to shape
     complex_ = half * (3 * c * fb + 2 * c + 3 * fb)
-    return (real + 2 * complex_) * itemsize
+    # Some of numpy's transforms of float32 data work in complex128: count 16 bytes.
+    return real * itemsize + complex_ * 16
 
 
 def tile_geometry(

@@ -161,5 +161,8 @@ def test_estimate_shape_and_memory_bound_hold(problem):
     assert work.output_shape == expected_shape
     rng = np.random.default_rng(0)
     x, k = rng.normal(size=shape).astype(dtype), rng.normal(size=kshape).astype(dtype)
+    # numpy's FFT keeps a plan per new length on first use (up to ~180 kB once):
+    # a cache, not the call's work, so the bound is checked on a second call.
+    conv.conv2d(x, k, **kwargs)
     peak = peak_extra_bytes(lambda: conv.conv2d(x, k, **kwargs))
     assert peak <= work.peak_bytes + SLACK_BYTES
