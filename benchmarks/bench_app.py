@@ -67,17 +67,17 @@ def server_side(repeats: int) -> None:
     floor = floor_rerun(repeats)
     at, first = open_app({"example": "seed-3d"})
     print(f"seed-3d first run (cold caches):                {first * 1e3:8.1f} ms")
-    at.selectbox(key="padding").set_value("custom").run()
+    at.selectbox(key="w.padding").set_value("custom").run()
     padding = [
-        timed(lambda i=i: at.number_input(key="pad_t").set_value(1 + i % 4).run())
+        timed(lambda i=i: at.number_input(key="w.pad.0").set_value(1 + i % 4).run())
         for i in range(repeats)
     ]
     cells = [
-        timed(lambda i=i: at.number_input(key="cell_row").set_value(i % 15).run())
+        timed(lambda i=i: at.number_input(key="w.cell.0").set_value(i % 15).run())
         for i in range(1, repeats + 1)
     ]
     strides = [
-        timed(lambda i=i: at.number_input(key="stride_c").set_value(1 + i % 5).run())
+        timed(lambda i=i: at.number_input(key="w.stride.1").set_value(1 + i % 5).run())
         for i in range(repeats)
     ]
     med = statistics.median
@@ -91,7 +91,7 @@ def server_side(repeats: int) -> None:
 
     mid, _ = open_app(MID)
     cells = [
-        timed(lambda i=i: mid.number_input(key="cell_row").set_value(i).run())
+        timed(lambda i=i: mid.number_input(key="w.cell.0").set_value(i).run())
         for i in range(1, repeats + 1)
     ]
     print(f"220x220 re-run, explained cell change:          {med(cells) * 1e3:8.1f} ms")
@@ -99,10 +99,10 @@ def server_side(repeats: int) -> None:
     big, first = open_app(BIG)
     print(f"1024x1024x3, 7x7 filter, first run:             {first * 1e3:8.1f} ms")
     changes = [
-        timed(lambda s=s: big.number_input(key="stride_r").set_value(s).run()) for s in (2, 3, 1)
+        timed(lambda s=s: big.number_input(key="w.stride.0").set_value(s).run()) for s in (2, 3, 1)
     ]
     print(f"1024x1024x3 re-run, new stride (new conv):      {med(changes) * 1e3:8.1f} ms")
-    cells = [timed(lambda i=i: big.number_input(key="cell_row").set_value(i).run()) for i in (5, 9)]
+    cells = [timed(lambda i=i: big.number_input(key="w.cell.0").set_value(i).run()) for i in (5, 9)]
     print(f"1024x1024x3 re-run, explained cell change:      {med(cells) * 1e3:8.1f} ms")
 
 
