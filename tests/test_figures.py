@@ -176,6 +176,13 @@ def axis_titles(fig):
 def assert_names_apart(fig):
     boxes = axis_titles(fig)
     assert len({text for text, *_ in boxes}) == len(boxes)  # distinct names
+    # ... and none reaches the colour bar (plotly puts it at x = 1.02 of the
+    # panels' width, then its xpad) or the left edge
+    plot_w = fig.layout.width - fig.layout.margin.l - fig.layout.margin.r
+    bar = fig.layout.coloraxis.colorbar
+    assert bar.x is None  # plotly's default, 1.02
+    colorbar = fig.layout.margin.l + 1.02 * plot_w + bar.xpad
+    assert all(left >= 0 and right <= colorbar for _, left, right, _ in boxes), boxes
     for i, (_, a0, a1, top_a) in enumerate(boxes):
         for _, b0, b1, top_b in boxes[i + 1 :]:
             if math.isclose(top_a, top_b):  # the same row of panels
@@ -184,7 +191,8 @@ def assert_names_apart(fig):
 
 def test_a_bank_too_wide_for_its_room_is_drawn_a_page_at_a_time():
     k = np.random.default_rng(1).normal(size=(3, 3, 3, 16))
-    fig = figures.kernel_figure(k, max_width=300, filter_index=9)
+    # As on the Convolve page at 1280 px: a 300 px wide, 100 px high room.
+    fig = figures.kernel_figure(k, max_width=300, max_height=100, filter_index=9)
     maps = heatmaps(fig)
     per_page = len(maps) // 3
     assert 1 <= per_page < 16
@@ -195,7 +203,8 @@ def test_a_bank_too_wide_for_its_room_is_drawn_a_page_at_a_time():
     for i, trace in enumerate(maps):  # channel-major rows, one column per filter
         c, f = divmod(i, per_page)
         np.testing.assert_array_equal(np.asarray(trace.z), k[:, :, c, first + f].astype(np.float32))
-    assert cell_size(fig)[1] >= figure_size.MIN_KERNEL_CELL
+    for panel in range(len(maps)):
+        assert min(cell_size(fig, panel)) >= figure_size.MIN_KERNEL_CELL - 0.01
     assert fig.layout.width <= 300
     assert_names_apart(fig)
 

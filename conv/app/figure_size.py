@@ -52,6 +52,8 @@ MAX_PANELS = 8
 MAX_FILTERS = 16
 #: Smallest filter cell before a bank's filters are drawn a few at a time.
 MIN_KERNEL_CELL = 12
+#: Widest character of a panel name (12 px sans-serif), for room arithmetic.
+NAME_CHAR = 7.2
 # Margins round the cells (row numbers left, colour bar right) and the gaps
 # between panels (the next panel's row numbers; its name and column numbers).
 LEFT, RIGHT, BOTTOM = 40, 80, 12
@@ -159,10 +161,12 @@ def output_width(
     return room if there >= min(alone, READABLE_PIXELS) else width
 
 
-def kernel_columns(taps: int, columns: int, max_width: float = WIDTH) -> int:
+def kernel_columns(
+    taps: int, columns: int, max_width: float = WIDTH, min_cell: float = MIN_KERNEL_CELL
+) -> int:
     """How many of ``columns`` panels ``taps`` cells wide fit side by side in ``max_width``.
 
-    Each keeps cells of at least :data:`MIN_KERNEL_CELL` pixels, so a bank of
+    Each keeps cells of at least ``min_cell`` pixels, so a bank of
     filters is drawn a few at a time rather than as unreadable specks; at
     least one column is always drawn.
 
@@ -172,7 +176,7 @@ def kernel_columns(taps: int, columns: int, max_width: float = WIDTH) -> int:
     (2, 4, 1)
     """
     room = max_width - LEFT - RIGHT + GAP_X
-    return max(1, min(columns, int(room // (taps * MIN_KERNEL_CELL + GAP_X))))
+    return max(1, min(columns, int(room // (taps * min_cell + GAP_X))))
 
 
 #: Smallest and largest font (px) for values printed in cells.

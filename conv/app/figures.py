@@ -196,8 +196,12 @@ def kernel_figure(
     channels, bank = min(k.shape[2], MAX_PANELS), k.shape[3]
     # A bank: as many filters as fit with legible cells, the page holding the
     # explained one; the "filter" box or a click on the output turns the page.
-    shown = sizing.kernel_columns(k.shape[1], bank * (1 + flip), max_width) // (1 + flip)
-    shown = max(shown, 1)
+    # Each panel at least as wide as its name ("f15 c2 given"), so names never
+    # run into a neighbour or the colour bar.
+    name = len(f"f{bank - 1} c{channels - 1}" + (" given" if flip else ""))
+    min_cell = max(sizing.MIN_KERNEL_CELL, name * sizing.NAME_CHAR / k.shape[1])
+    shown = sizing.kernel_columns(k.shape[1], bank * (1 + flip), max_width, min_cell)
+    shown = max(shown // (1 + flip), 1)
     first = min(max(filter_index, 0), bank - 1) // shown * shown
     picked = range(first, min(first + shown, bank))
     panels, names = [], []
@@ -213,6 +217,11 @@ def kernel_figure(
                 panels.append(k[:, :, c, f])
                 names.append(name)
     rows, cols = np.arange(k.shape[0]), np.arange(k.shape[1])
+    # A bank stacks its channels: room for them at legible cells, even when
+    # that is taller than ``max_height`` (a short row would shrink them to specks).
+    if bank > 1 or flip:
+        stacked = channels * k.shape[0] * min_cell + (channels - 1) * sizing.GAP_Y
+        max_height = max(max_height, stacked)
     grid = _Grid(
         panels, rows, cols, names, MAX_DRAWN_CELLS,
         # One filter: its channels side by side; a bank: a column per filter.
@@ -220,8 +229,7 @@ def kernel_figure(
         max_width=max_width, max_cell=max_cell, max_height=max_height, colors=colors,
     )  # fmt: skip
     if len(picked) < bank:
-        title += (f" (filters {picked[0]}–{picked[-1]} of {bank}; pick another with the"
-                  " filter box or a click on the output)")  # fmt: skip
+        title += f" (filters {picked[0]}–{picked[-1]} of {bank}; change “filter” for others)"
     total = k.shape[2] * len(picked) * (1 + flip)
     return grid.figure(title, total, "panels")
 
