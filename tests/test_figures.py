@@ -221,7 +221,12 @@ def test_a_3x16_bank_is_drawn_whole_where_it_fits_with_names_apart():
 @pytest.mark.parametrize("width", [358, 600, figure_size.WIDTH])
 def test_every_filter_of_a_16_filter_bank_is_drawn_in_the_output(width):
     out = np.random.default_rng(2).normal(size=(30, 30, 16))
-    fig = figures.output_figure(out, filter_index=13, max_width=width, selected=(1, 2))
+    # The heights the Convolve page gives (a phone gets a short room).
+    height = 358 if width < 600 else figure_size.MAX_CELLS_HEIGHT
+    fig = figures.output_figure(
+        out, filter_index=13, max_width=width, max_height=height, selected=(1, 2)
+    )
+    assert min(panel_pixels(fig, 15)) >= figure_size.MIN_PANEL - 0.5  # not a row of specks
     maps = heatmaps(fig)
     assert len(maps) == 16
     for f, trace in enumerate(maps):

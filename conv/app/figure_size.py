@@ -32,6 +32,7 @@ __all__ = [
     "label_font",
     "output_width",
     "panels_per_row",
+    "small_multiples_height",
     "tick_step",
 ]
 
@@ -52,6 +53,8 @@ MAX_PANELS = 8
 MAX_FILTERS = 16
 #: Smallest filter cell before a bank's filters are drawn a few at a time.
 MIN_KERNEL_CELL = 12
+#: Narrowest panel of a many-filter output before it wraps to a taller figure.
+MIN_PANEL = 48
 #: Widest character of a panel name (12 px sans-serif), for room arithmetic.
 NAME_CHAR = 7.2
 # Margins round the cells (row numbers left, colour bar right) and the gaps
@@ -159,6 +162,22 @@ def output_width(
     there = cell_pixels(drawn, filters, max_width=room)
     alone = cell_pixels(drawn, filters, max_width=width)
     return room if there >= min(alone, READABLE_PIXELS) else width
+
+
+def small_multiples_height(shape: tuple[int, int], panels: int, max_width: float = WIDTH) -> float:
+    """Height (px) that ``panels`` of ``shape`` cells need to be drawn :data:`MIN_PANEL` wide.
+
+    Many filters in a short room would otherwise be laid out in one row of
+    specks; a page may raise its height limit to this, and the figure wraps.
+
+    Examples
+    --------
+    >>> small_multiples_height((30, 30), 16, 358), small_multiples_height((30, 30), 1, 358)
+    (598, 48)
+    """
+    per_row = max(1, int((max_width - LEFT - RIGHT + GAP_X) // (MIN_PANEL + GAP_X)))
+    n_rows = math.ceil(panels / per_row)
+    return round(n_rows * MIN_PANEL * shape[0] / shape[1] + (n_rows - 1) * GAP_Y)
 
 
 def kernel_columns(

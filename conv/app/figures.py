@@ -290,6 +290,10 @@ def output_figure(
     oh, ow = values.shape[:2]
     rows, cols = np.arange(oh), np.arange(ow)
     names = [_filter_name(f, out.ndim + 1) for f in picked]
+    if len(picked) > 1:  # small multiples, never a row of specks
+        step = drawn_step((oh, ow), max(max_cells // len(picked), 1))
+        drawn = (math.ceil(oh / step), math.ceil(ow / step))
+        max_height = max(max_height, sizing.small_multiples_height(drawn, len(picked), max_width))
     if filter_index is not None and bank > 1:  # the explained filter's name in bold
         names[explained - first] = f"<b>{names[explained - first]}</b>"
     grid = _Grid(
