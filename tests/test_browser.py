@@ -6,6 +6,7 @@ both). Set ``CONVSCOPE_SHOTS=/some/dir`` to also copy the screenshots there.
 """
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -340,3 +341,30 @@ def test_at_390_px_no_values_overlap_and_no_figure_is_wider_than_the_screen(
                 assert apart, (a, b)
     if "seed-2d" in query:  # its 5x5 input has room for its values: the check saw labels
         assert printed
+
+
+def test_a_16_filter_bank_draws_every_filter_and_a_click_on_filter_13_explains_it(page, app_url):
+    page.goto(f"{app_url}/?source=generate&shape=32x32x3&kshape=3x3&filters=16&stride=1")
+    settled(page, 3)
+    assert not page.locator("[data-testid=stException]").count()
+    images = page.evaluate(
+        "[...document.querySelectorAll('.js-plotly-plot')]"
+        ".map(el => el.querySelectorAll('.heatmaplayer image').length)"
+    )
+    assert images[2] == 16  # every filter of the output
+    assert images[1] % 3 == 0 and images[1] >= 3  # whole filters, 3 channels each
+    output = page.locator(".js-plotly-plot").nth(2).element_handle()
+    # 16 x 900 cells: every other row and column is a click target (the page says so).
+    x, y = page.evaluate(
+        """(el) => { const l = el._fullLayout, r = el.getBoundingClientRect();
+            return [r.left + l.xaxis14._offset + l.xaxis14.l2p(4),
+                    r.top + l.yaxis14._offset + l.yaxis14.l2p(6)]; }""",
+        output,
+    )
+    page.mouse.click(x, y)
+    page.get_by_text("Explain output cell (6, 4), filter 13").wait_for(timeout=30_000)
+    settled(page, 3)
+    title = page.locator(".js-plotly-plot").nth(1).locator(".gtitle").text_content()
+    first, last = re.search(r"filters (\d+)–(\d+) of 16", title).groups()
+    assert int(first) <= 13 <= int(last), title  # the page of filters holding filter 13
+    assert not page.locator("[data-testid=stException]").count()

@@ -154,10 +154,98 @@ def test_kernel_panels_are_one_per_channel_and_filter():
     assert heatmaps(figures.kernel_figure(np.eye(3)))[0].z is not None
 
 
-def test_many_filters_are_cut_and_the_title_says_so():
-    fig = figures.kernel_figure(np.ones((3, 3, 1, 12)))
-    assert len(heatmaps(fig)) == figures.MAX_PANELS
-    assert "first 8 of 12" in fig.layout.title.text
+def axis_titles(fig):
+    """(text, left px, right px, top of its panel) of each panel name, as plotly places it.
+
+    A name is centred over its panel; 12 px sans-serif is at most about 7.2 px a
+    character (0.6 em), so this box is no smaller than the one drawn.
+    """
+    plot_w = fig.layout.width - fig.layout.margin.l - fig.layout.margin.r
+    boxes = []
+    for name in fig.layout:
+        if name.startswith("xaxis") and fig.layout[name].title.text:
+            axis = fig.layout[name]
+            text = axis.title.text.replace("<b>", "").replace("</b>", "")
+            mid = fig.layout.margin.l + plot_w * sum(axis.domain) / 2
+            half = len(text) * 0.6 * axis.title.font.size / 2
+            top = fig.layout["yaxis" + name[5:]].domain[1]
+            boxes.append((text, mid - half, mid + half, top))
+    return boxes
+
+
+def assert_names_apart(fig):
+    boxes = axis_titles(fig)
+    assert len({text for text, *_ in boxes}) == len(boxes)  # distinct names
+    # ... and none reaches the colour bar (plotly puts it at x = 1.02 of the
+    # panels' width, then its xpad) or the left edge
+    plot_w = fig.layout.width - fig.layout.margin.l - fig.layout.margin.r
+    bar = fig.layout.coloraxis.colorbar
+    assert bar.x is None  # plotly's default, 1.02
+    colorbar = fig.layout.margin.l + 1.02 * plot_w + bar.xpad
+    assert all(left >= 0 and right <= colorbar for _, left, right, _ in boxes), boxes
+    for i, (_, a0, a1, top_a) in enumerate(boxes):
+        for _, b0, b1, top_b in boxes[i + 1 :]:
+            if math.isclose(top_a, top_b):  # the same row of panels
+                assert a1 <= b0 or b1 <= a0, (boxes[i], (b0, b1))
+
+
+def test_a_bank_too_wide_for_its_room_is_drawn_a_page_at_a_time():
+    k = np.random.default_rng(1).normal(size=(3, 3, 3, 16))
+    # As on the Convolve page at 1280 px: a 300 px wide, 100 px high room.
+    fig = figures.kernel_figure(k, max_width=300, max_height=100, filter_index=9)
+    maps = heatmaps(fig)
+    per_page = len(maps) // 3
+    assert 1 <= per_page < 16
+    shown = [int(text.split()[0][1:]) for text, *_ in axis_titles(fig)]
+    assert 9 in shown  # the explained filter's page
+    first = min(shown)
+    assert f"filters {first}–{first + per_page - 1} of 16" in fig.layout.title.text
+    for i, trace in enumerate(maps):  # channel-major rows, one column per filter
+        c, f = divmod(i, per_page)
+        np.testing.assert_array_equal(np.asarray(trace.z), k[:, :, c, first + f].astype(np.float32))
+    for panel in range(len(maps)):
+        assert min(cell_size(fig, panel)) >= figure_size.MIN_KERNEL_CELL - 0.01
+    assert fig.layout.width <= 300
+    assert_names_apart(fig)
+
+
+def test_a_3x16_bank_is_drawn_whole_where_it_fits_with_names_apart():
+    fig = figures.kernel_figure(np.ones((3, 3, 3, 16)), max_width=1500)
+    assert len(heatmaps(fig)) == 48
+    assert "of 16" not in fig.layout.title.text
+    assert_names_apart(fig)
+    flipped = figures.kernel_figure(np.ones((3, 3, 3, 16)), flip=True, max_width=400)
+    assert_names_apart(flipped)
+
+
+@pytest.mark.parametrize("width", [358, 600, figure_size.WIDTH])
+def test_every_filter_of_a_16_filter_bank_is_drawn_in_the_output(width):
+    out = np.random.default_rng(2).normal(size=(30, 30, 16))
+    # The heights the Convolve page gives (a phone gets a short room).
+    height = 358 if width < 600 else figure_size.MAX_CELLS_HEIGHT
+    fig = figures.output_figure(
+        out, filter_index=13, max_width=width, max_height=height, selected=(1, 2)
+    )
+    assert min(panel_pixels(fig, 15)) >= figure_size.MIN_PANEL - 0.5  # not a row of specks
+    maps = heatmaps(fig)
+    assert len(maps) == 16
+    for f, trace in enumerate(maps):
+        np.testing.assert_array_equal(np.asarray(trace.z), out[:, :, f].astype(np.float32))
+    assert fig.layout.width <= width
+    assert fig.layout.xaxis14.title.text == "<b>filter 13</b>"
+    targets = [t for t in fig.data if t.name == "cells"]
+    assert [int(t.customdata[0][0]) for t in targets] == list(range(16))
+    assert_names_apart(fig)
+
+
+def test_of_a_larger_bank_the_explained_filter_is_always_drawn():
+    out = np.zeros((4, 4, 40))
+    for f in (0, 17, 39):
+        fig = figures.output_figure(out, filter_index=f)
+        names = [fig.layout[n].title.text for n in fig.layout if n.startswith("xaxis")]
+        assert len(names) == figures.MAX_FILTERS
+        assert f"<b>filter {f}</b>" in names
+        assert "of 40" in fig.layout.title.text
 
 
 def test_output_cells_can_be_clicked_and_report_filter_and_value():

@@ -153,7 +153,7 @@ def _draw(res: Result, width: float) -> None:
         st.plotly_chart(
             figures.kernel_figure(
                 res.kernel, title="filter as used (flipped 180°), as given" if p.flip else
-                "filter", flip=p.flip, colors=colors, max_width=sizes.kernel,
+                "filter", flip=p.flip, filter_index=f, colors=colors, max_width=sizes.kernel,
                 max_height=sizes.row_height,
             ),
             key="k_chart", width="content", config=CONFIG,
@@ -162,7 +162,7 @@ def _draw(res: Result, width: float) -> None:
         out_width = figure_size.output_width(res.out.shape, beside=sizes.side, width=width)
         out_figure = figures.output_figure(
             res.out, title="output — click a cell", selected=(row, col),
-            filled=row * ow + col + 1 if stepping else None, colors=colors,
+            filled=row * ow + col + 1 if stepping else None, filter_index=f, colors=colors,
             max_width=out_width, max_height=sizes.output_height,
         )  # fmt: skip
         side = width - out_figure.layout.width - 16
@@ -175,7 +175,8 @@ def _draw(res: Result, width: float) -> None:
         with st.container(width=int(min(side, 640))):
             _products(explanation, at, res.filters > 1)
     st.caption(texts.LEGEND)
-    clicks = figure_size.drawn_step((oh, ow), figures.MAX_CLICK_TARGETS // min(res.filters, 8))
+    shown = min(res.filters, figures.MAX_FILTERS)
+    clicks = figure_size.drawn_step((oh, ow), figures.MAX_CLICK_TARGETS // shown)
     note = texts.click_note(res.out.shape, clicks)
     if note:
         st.caption(note)

@@ -21,15 +21,18 @@ __all__ = [
     "KERNEL_CELL_PIXELS",
     "MAX_CELLS_HEIGHT",
     "MAX_CELL_PIXELS",
+    "MAX_FILTERS",
     "MAX_PANELS",
     "WIDTH",
     "CoreLoop",
     "cell_pixels",
     "core_loop",
     "drawn_step",
+    "kernel_columns",
     "label_font",
     "output_width",
     "panels_per_row",
+    "small_multiples_height",
     "tick_step",
 ]
 
@@ -44,8 +47,16 @@ MAX_CELLS_HEIGHT = 600
 # Output cells narrower than this do not print their values: an output shares
 # its row with the filter only if it keeps them (or cannot have them anyway).
 READABLE_PIXELS = 24
-# Most panels in a figure; more channels or filters are left out.
+# Most channel panels in a figure; more channels are left out (the title says so).
 MAX_PANELS = 8
+#: Most output filters drawn: all the filters the app lets a visitor make.
+MAX_FILTERS = 16
+#: Smallest filter cell before a bank's filters are drawn a few at a time.
+MIN_KERNEL_CELL = 12
+#: Narrowest panel of a many-filter output before it wraps to a taller figure.
+MIN_PANEL = 48
+#: Widest character of a panel name (12 px sans-serif), for room arithmetic.
+NAME_CHAR = 7.2
 # Margins round the cells (row numbers left, colour bar right) and the gaps
 # between panels (the next panel's row numbers; its name and column numbers).
 LEFT, RIGHT, BOTTOM = 40, 80, 12
@@ -144,13 +155,47 @@ def output_width(
     >>> output_width((15, 15), beside=300), output_width((64, 64, 2), beside=350)
     (624, 940)
     """
-    filters = min(shape[2] if len(shape) == 3 else 1, MAX_PANELS)
+    filters = min(shape[2] if len(shape) == 3 else 1, MAX_FILTERS)
     step = drawn_step(shape[:2], max(MAX_DRAWN_CELLS // filters, 1))
     drawn = (math.ceil(shape[0] / step), math.ceil(shape[1] / step))
     room = width - beside - gap
     there = cell_pixels(drawn, filters, max_width=room)
     alone = cell_pixels(drawn, filters, max_width=width)
     return room if there >= min(alone, READABLE_PIXELS) else width
+
+
+def small_multiples_height(shape: tuple[int, int], panels: int, max_width: float = WIDTH) -> float:
+    """Height (px) that ``panels`` of ``shape`` cells need to be drawn :data:`MIN_PANEL` wide.
+
+    Many filters in a short room would otherwise be laid out in one row of
+    specks; a page may raise its height limit to this, and the figure wraps.
+
+    Examples
+    --------
+    >>> small_multiples_height((30, 30), 16, 358), small_multiples_height((30, 30), 1, 358)
+    (598, 48)
+    """
+    per_row = max(1, int((max_width - LEFT - RIGHT + GAP_X) // (MIN_PANEL + GAP_X)))
+    n_rows = math.ceil(panels / per_row)
+    return round(n_rows * MIN_PANEL * shape[0] / shape[1] + (n_rows - 1) * GAP_Y)
+
+
+def kernel_columns(
+    taps: int, columns: int, max_width: float = WIDTH, min_cell: float = MIN_KERNEL_CELL
+) -> int:
+    """How many of ``columns`` panels ``taps`` cells wide fit side by side in ``max_width``.
+
+    Each keeps cells of at least ``min_cell`` pixels, so a bank of
+    filters is drawn a few at a time rather than as unreadable specks; at
+    least one column is always drawn.
+
+    Examples
+    --------
+    >>> kernel_columns(3, 16, 300), kernel_columns(3, 4), kernel_columns(63, 2, 300)
+    (2, 4, 1)
+    """
+    room = max_width - LEFT - RIGHT + GAP_X
+    return max(1, min(columns, int(room // (taps * min_cell + GAP_X))))
 
 
 #: Smallest and largest font (px) for values printed in cells.

@@ -31,13 +31,14 @@ import plotly.graph_objects as go
 from plotly.colors import get_colorscale
 
 from conv.app import figure_size as sizing
-from conv.app.figure_size import MAX_PANELS, drawn_step
+from conv.app.figure_size import MAX_FILTERS, MAX_PANELS, drawn_step
 from conv.app.limits import MAX_DRAWN_CELLS
 from conv.app.texts import line_runs
 
 __all__ = [
     "COLORS",
     "COLORSCALE",
+    "MAX_FILTERS",
     "MAX_PANELS",
     "array_figure",
     "channel_sums",
@@ -164,6 +165,7 @@ def kernel_figure(
     *,
     title: str = "filter",
     flip: bool = False,
+    filter_index: int = 0,
     colors: str = "auto",
     max_width: float = sizing.WIDTH,
     max_cell: float = sizing.KERNEL_CELL_PIXELS,
@@ -174,7 +176,9 @@ def kernel_figure(
     Cells are at most ``max_cell`` pixels, smaller than an input's, so the
     filter takes little room next to the output. With ``flip`` (true
     convolution) each panel is drawn as used, turned 180°, with the kernel as
-    given beside it, so the taps match the products table.
+    given beside it, so the taps match the products table. A bank with more
+    filters than fit ``max_width`` at legible cells is drawn a page of filters
+    at a time: the page holding ``filter_index``, and the title says which.
 
     Examples
     --------
@@ -182,17 +186,30 @@ def kernel_figure(
     >>> fig = kernel_figure(np.ones((3, 3, 2, 4)))
     >>> len(fig.data)
     8
+    >>> fig = kernel_figure(np.ones((3, 3, 3, 16)), filter_index=5, max_width=300)
+    >>> [a.title.text for a in (fig.layout.xaxis, fig.layout.xaxis2)]
+    ['f4 c0', 'f5 c0']
     """
     k = kernel.reshape(kernel.shape[:2] + (1,) * (4 - kernel.ndim) + kernel.shape[2:])
     if kernel.ndim == 3:
         k = kernel[:, :, :, None]
-    channels, filters = min(k.shape[2], MAX_PANELS), min(k.shape[3], MAX_PANELS)
-    if flip:
-        filters = min(filters, MAX_PANELS // 2)
+    channels, bank = min(k.shape[2], MAX_PANELS), k.shape[3]
+    # A bank: as many filters as fit with legible cells, the page holding the
+    # explained one; the "filter" box or a click on the output turns the page.
+    # Each panel at least as wide as its name ("f15 c2 given"), so names never
+    # run into a neighbour or the colour bar.
+    name = len(f"f{bank - 1} c{channels - 1}" + (" given" if flip else ""))
+    min_cell = max(sizing.MIN_KERNEL_CELL, name * sizing.NAME_CHAR / k.shape[1])
+    shown = sizing.kernel_columns(k.shape[1], bank * (1 + flip), max_width, min_cell)
+    shown = max(shown // (1 + flip), 1)
+    first = min(max(filter_index, 0), bank - 1) // shown * shown
+    picked = range(first, min(first + shown, bank))
     panels, names = [], []
     for c in range(channels):
-        for f in range(filters):
-            name = _filter_name(f, kernel.ndim) + _channel_name(c, kernel.ndim)
+        for f in picked:
+            # Short names ("f3 c1"): a bank's panels are narrow, and long
+            # names would run into their neighbours.
+            name = f"f{f} c{c}" if kernel.ndim >= 4 else _channel_name(c, kernel.ndim).strip()
             if flip:
                 panels += [k[::-1, ::-1, c, f], k[:, :, c, f]]
                 names += [f"{name} used".strip(), f"{name} given".strip()]
@@ -200,13 +217,21 @@ def kernel_figure(
                 panels.append(k[:, :, c, f])
                 names.append(name)
     rows, cols = np.arange(k.shape[0]), np.arange(k.shape[1])
+    # A bank stacks its channels: room for them at legible cells, even when
+    # that is taller than ``max_height`` (a short row would shrink them to specks).
+    if bank > 1 or flip:
+        stacked = channels * k.shape[0] * min_cell + (channels - 1) * sizing.GAP_Y
+        max_height = max(max_height, stacked)
     grid = _Grid(
         panels, rows, cols, names, MAX_DRAWN_CELLS,
         # One filter: its channels side by side; a bank: a column per filter.
-        per_row=filters * (1 + flip) if filters > 1 or flip else channels,
+        per_row=len(picked) * (1 + flip) if bank > 1 or flip else channels,
         max_width=max_width, max_cell=max_cell, max_height=max_height, colors=colors,
     )  # fmt: skip
-    return grid.figure(title, k.shape[2] * k.shape[3] * (1 + flip), "panels")
+    if len(picked) < bank:
+        title += f" (filters {picked[0]}–{picked[-1]} of {bank}; change “filter” for others)"
+    total = k.shape[2] * len(picked) * (1 + flip)
+    return grid.figure(title, total, "panels")
 
 
 def output_figure(
@@ -215,6 +240,7 @@ def output_figure(
     title: str = "output",
     selected: tuple[int, int] | None = None,
     filled: int | None = None,
+    filter_index: int | None = None,
     colors: str = "auto",
     max_cells: int = MAX_DRAWN_CELLS,
     max_width: float = sizing.WIDTH,
@@ -236,6 +262,9 @@ def output_figure(
         Show only the first ``filled`` cells in row-major order, as while
         stepping the window through the input. Colours and printed digits
         stay those of the whole output, so they do not change as cells fill.
+    filter_index : int, optional
+        The explained filter: its panel's name is bold, and of a bank larger
+        than :data:`MAX_FILTERS` the panels drawn are the ones round it.
     max_width, max_cell : float
         Widest the figure and its cells may be, in pixels (see
         :func:`output_width`); filters wrap as channels do in :func:`array_figure`.
@@ -248,31 +277,43 @@ def output_figure(
     (['heatmap', 'scatter'], 2)
     """
     values = out if out.ndim == 3 else out[:, :, None]
-    filters = min(values.shape[2], MAX_PANELS)
-    full = [values[:, :, f] for f in range(filters)]
+    bank = values.shape[2]
+    # Every filter the app makes is drawn; of a larger bank, the run of
+    # MAX_FILTERS that holds the explained filter, so it is always in sight.
+    explained = min(max(filter_index or 0, 0), bank - 1)
+    first = min(max(explained - MAX_FILTERS // 2, 0), max(bank - MAX_FILTERS, 0))
+    picked = range(first, min(first + MAX_FILTERS, bank))
+    full = [values[:, :, f] for f in picked]
     if filled is not None:
         values = values.astype(float)
         values.reshape(-1, values.shape[2])[filled:] = np.nan
     oh, ow = values.shape[:2]
     rows, cols = np.arange(oh), np.arange(ow)
-    names = [_filter_name(f, out.ndim + 1) for f in range(filters)]
+    names = [_filter_name(f, out.ndim + 1) for f in picked]
+    if len(picked) > 1:  # small multiples, never a row of specks
+        step = drawn_step((oh, ow), max(max_cells // len(picked), 1))
+        drawn = (math.ceil(oh / step), math.ceil(ow / step))
+        max_height = max(max_height, sizing.small_multiples_height(drawn, len(picked), max_width))
+    if filter_index is not None and bank > 1:  # the explained filter's name in bold
+        names[explained - first] = f"<b>{names[explained - first]}</b>"
     grid = _Grid(
-        [values[:, :, f] for f in range(filters)], rows, cols, names, max_cells,
+        [values[:, :, f] for f in picked], rows, cols, names, max_cells,
         per_row=None, max_width=max_width, max_cell=max_cell, max_height=max_height,
         colors=colors, full=full,
     )  # fmt: skip
     # Click targets are SVG markers, far slower for the browser than heatmap
     # cells, so large outputs get them on a coarser grid.
-    step = max(grid.step, drawn_step((oh, ow), MAX_CLICK_TARGETS // filters))
+    step = max(grid.step, drawn_step((oh, ow), MAX_CLICK_TARGETS // len(picked)))
     grid_r, grid_c = np.meshgrid(rows[::step], cols[::step], indexing="ij")
-    for f in range(filters):
+    for panel, f in enumerate(picked):
         cells = values[::step, ::step, f]
-        label = names[f] and f", {names[f]}"
+        label = f", filter {f}" if bank > 1 else ""
         size = grid.cell * step / grid.step
-        grid.add(_click_targets(grid_r, grid_c, cells, f, label, size), f)
+        grid.add(_click_targets(grid_r, grid_c, cells, f, label, size), panel)
         if selected is not None:
-            _outline(grid, [selected], _TAP_COLOR, f, width=3)
-    return grid.figure(title, values.shape[2], "filters")
+            _outline(grid, [selected], _TAP_COLOR, panel, width=3)
+    title += f" (filters {picked[0]}–{picked[-1]} of {bank})" if len(picked) < bank else ""
+    return grid.figure(title, len(picked), "filters")
 
 
 def products_table(explanation: object, start: int = 0, rows: int | None = None) -> pd.DataFrame:
@@ -407,7 +448,9 @@ class _Grid:
             # float32 halves the bytes sent; the hover and labels show 3-6 digits.
             with np.errstate(over="ignore"):  # beyond float32: drawn as the extreme colour
                 z = values[:: self.step, :: self.step].astype(np.float32)
-            label = f", {name.split()[-1]}" if name and name[-1].isdigit() else ""
+            plain = name.replace("<b>", "").replace("</b>", "").strip()
+            last = plain.split()[-1] if plain else ""
+            label = f", {last if last.isdigit() else plain}" if plain else ""
             trace = {
                 "type": "heatmap",
                 "z": z,
