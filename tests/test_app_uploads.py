@@ -197,3 +197,17 @@ def test_an_upload_is_kept_while_hidden_and_dropped_by_its_remove_button(exercis
     assert not at.exception
     assert any("choose a file to upload" in e.value for e in at.error)
     assert not any("uploaded earlier" in c.value for c in at.caption)
+
+
+def test_an_rgba_upload_says_its_alpha_channel_was_dropped():
+    from PIL import Image
+
+    rgba = np.zeros((6, 7, 4), np.uint8)
+    rgba[..., 0], rgba[..., 3] = 200, 128
+    data = io.BytesIO()
+    Image.fromarray(rgba, "RGBA").save(data, "PNG")
+    at = open_app(source="upload", filter="preset", preset="box-blur", stride="1")
+    at = upload(at, "x_upload.file", "rgba.png", data.getvalue())
+    assert any("alpha channel" in c.value and "dropped" in c.value for c in at.caption)
+    assert result(at).x.shape == (6, 7, 3)  # colour kept, transparency gone
+    np.testing.assert_allclose(result(at).x[..., 0], 200 / 255)

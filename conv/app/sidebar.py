@@ -167,6 +167,8 @@ def arrays(
     if s.source == "upload":
         x, x_id, shape = uploads.read(x_upload, "input", s.x_layout)
         with x_slot:
+            for note in uploads.reading_notes(x_upload, "input", s.x_layout):
+                st.caption(note)
             _hint("x_layout", "input", shape, layouts.input_hint(shape, s.x_layout))
     else:
         x, x_id = result.input_array(s)
@@ -176,6 +178,8 @@ def arrays(
         k, k_id, shape = uploads.read(k_upload, "filter", s.k_layout)
         channels = x.shape[2] if x.ndim == 3 else 1
         with k_slot:
+            for note in uploads.reading_notes(k_upload, "filter", s.k_layout):
+                st.caption(note)
             _hint("k_layout", "filter", shape, layouts.filter_hint(shape, s.k_layout, channels))
     else:
         k, k_id = result.kernel_array(s, x, x_id)

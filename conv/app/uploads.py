@@ -75,17 +75,27 @@ def read(upload: Upload | None, what: str, layout: str) -> tuple[np.ndarray, str
     if upload is None:
         raise ValueError(f"{what}: choose a file to upload ({what} source is 'Upload')")
     file_id, name, npz_key, data = upload
-    array, shape = _read(file_id, name, npz_key, what, layout, data)
+    array, shape, _ = _read(file_id, name, npz_key, what, layout, data)
     return array, f"upload:{file_id}:{npz_key}:{layout}", shape
+
+
+def reading_notes(upload: Upload | None, what: str, layout: str) -> list[str]:
+    """What reading the upload decided, in sentences (alpha dropped, EXIF turn, header …)."""
+    if upload is None:
+        return []
+    file_id, name, npz_key, data = upload
+    return _read(file_id, name, npz_key, what, layout, data)[2]
 
 
 @st.cache_resource(max_entries=8, ttl=3600, show_spinner=False)
 def _read(
     file_id: str, name: str, key: str | None, what: str, layout: str, _data: bytes
-) -> tuple[np.ndarray, tuple[int, ...]]:
+) -> tuple[np.ndarray, tuple[int, ...], list[str]]:
     """Read once per file and layout: the move copies, and a large input is megabytes."""
     try:
-        array = conv_io.read_array(_data, name, key=key, max_ndim=layouts.max_ndim(layout, what))
+        array, notes = conv_io.read_array_with_notes(
+            _data, name, key=key, max_ndim=layouts.max_ndim(layout, what)
+        )
     except ValueError as error:
         if what == "input" and layout == "HWC" and "has 4 dimensions" in str(error):
             raise ValueError(
@@ -94,7 +104,7 @@ def _read(
         raise
     moved = layouts.channels_last(array, layout, what)
     moved.setflags(write=False)
-    return moved, array.shape
+    return moved, array.shape, notes
 
 
 @st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
