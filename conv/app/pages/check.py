@@ -8,7 +8,7 @@ wrong cells marked; the expected output only on request.
 
 import streamlit as st
 
-from conv.app import answer_view, answers, result, sidebar, state, teacher
+from conv.app import answer_view, answers, notices, result, sidebar, state, teacher
 from conv.app.guard import guarded
 
 state.start(st.query_params.to_dict())
@@ -26,14 +26,7 @@ st.caption(
     "Compute the output by hand, paste it below, and see which cells are wrong and which "
     "common mistake explains them. The problem is set in the sidebar, or by a teacher's link."
 )
-problems = state.link_problems()
-if problems:
-    st.warning(
-        "Some settings could not be used and were left as they were:\n\n"
-        + "\n".join(f"- {p}" for p in problems)
-    )
-for message in state.errors().values():
-    st.error(message, icon="⚠️")
+notices.settings_problems()
 
 with guarded("making the exercise link"):
     teacher.link_section()

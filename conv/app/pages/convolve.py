@@ -7,7 +7,7 @@ come from ``conv``; this page arranges them.
 
 import streamlit as st
 
-from conv.app import explore, frameworks_view, result, sidebar, state, texts, viewport
+from conv.app import explore, frameworks_view, notices, result, sidebar, state, texts, viewport
 from conv.app.guard import guarded
 
 state.start(st.query_params.to_dict())
@@ -26,14 +26,7 @@ intro.caption(
     "2-D convolution as in CNNs (cross-correlation), step by step: pick an input and a "
     "filter on the left, click any output cell to see the arithmetic behind it."
 )
-problems = state.link_problems()
-if problems:
-    st.warning(
-        "Some settings could not be used and were left as they were:\n\n"
-        + "\n".join(f"- {p}" for p in problems)
-    )
-for message in state.errors().values():
-    st.error(message, icon="⚠️")
+notices.settings_problems()
 
 settings = state.current()
 fresh, error = None, None

@@ -10,7 +10,16 @@ it. All numerics come from ``conv``; this page arranges them.
 import streamlit as st
 
 from conv import io as conv_io
-from conv.app import layer_code, layer_controls, layer_sections, layer_views, layers, sidebar, state
+from conv.app import (
+    layer_code,
+    layer_controls,
+    layer_sections,
+    layer_views,
+    layers,
+    notices,
+    sidebar,
+    state,
+)
 from conv.app.guard import guarded
 
 state.start(st.query_params.to_dict())
@@ -33,14 +42,7 @@ st.caption(
     "each computed, drawn and taken apart cell by cell. Click any output cell."
 )
 layer_controls.operation()
-problems = state.link_problems()
-if problems:
-    st.warning(
-        "Some settings could not be used and were left as they were:\n\n"
-        + "\n".join(f"- {p}" for p in problems)
-    )
-for message in state.errors().values():
-    st.error(message, icon="⚠️")
+notices.settings_problems()
 
 fresh, error, channels = None, None, None
 with guarded("computing the layer"):

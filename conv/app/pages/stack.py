@@ -11,7 +11,7 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from conv.app import limits, state
+from conv.app import limits, notices, state
 from conv.app import stack_figures as figures
 from conv.app import stack_tables as tables
 from conv.app import stack_texts as texts
@@ -56,13 +56,7 @@ st.caption(
     "shape after every layer with its arithmetic, the first layer that fails and how to fix it, "
     "which input sizes work, and the receptive field of any cell. Nothing you paste is run."
 )
-problems = state.link_problems()
-if problems:
-    st.warning(
-        "Some settings in the link could not be used:\n\n" + "\n".join(f"- {p}" for p in problems)
-    )
-for message in state.errors().values():
-    st.error(message, icon="⚠️")
+notices.settings_problems()
 
 # -- the stack and its input
 layers, trace, error = None, None, None
