@@ -396,3 +396,11 @@ def test_random_walks_over_the_stack_page_never_crash(batch):
         for _ in range(rng.randint(1, 3)):
             trail.append(step(at, rng))
             check(at, trail)
+
+
+def test_a_linear_stack_given_its_fix_draws_its_field_without_an_error():
+    # Found by a 600-walk fuzz run: the receptive-field drawing indexed past a map's width.
+    at = open_stack(layers="nn.Linear(3, 4)", at="63,63", input="3x224x224")
+    next(b for b in at.button if b.label.startswith("use input")).click().run()
+    assert not at.exception
+    assert not any("Something went wrong" in e.value for e in at.error)

@@ -266,8 +266,16 @@ def test_clicking_a_cell_again_after_typing_a_row_explains_it_again(page, app_ur
     row.press("Enter")
     page.get_by_text("Explain output cell (7, 5)").wait_for(timeout=30_000)
     wait_for_charts(page, 7)
-    click_output_cell(page, 3, 5)  # the same cell as the last click
-    page.get_by_text("Explain output cell (3, 5)").wait_for(timeout=30_000)
+    # The same cell as the last click; clicked again only if a busy machine's rerun ate it.
+    for _ in range(3):
+        click_output_cell(page, 3, 5)
+        try:
+            page.get_by_text("Explain output cell (3, 5)").wait_for(timeout=20_000)
+            break
+        except sync_api.TimeoutError:
+            wait_for_charts(page, 7)
+    else:
+        raise AssertionError("clicking (3, 5) again did not explain it")
 
 
 def test_a_one_by_one_output_and_a_junk_link_show_no_traceback(page, app_url, tmp_path):

@@ -145,7 +145,11 @@ def field_figure(m, title: str, cell: tuple[int, int] | None = None) -> go.Figur
         z = np.zeros((h, w), dtype=np.int8)
         if m.rows and m.cols:
             z[m.rows.start : m.rows.stop, m.cols.start : m.cols.stop] = 1
-            z[np.ix_(m.reached_rows, m.reached_cols)] = 2
+            # Only cells of this map: a Linear reads along its last axis, whose
+            # reached indices need not fit the map's (H, W) drawing.
+            rows = [r for r in m.reached_rows if 0 <= r < h]
+            cols = [c for c in m.reached_cols if 0 <= c < w]
+            z[np.ix_(rows, cols)] = 2
         gap = 1 if max(h, w) <= 48 else 0
         fig.add_trace(
             go.Heatmap(

@@ -173,9 +173,14 @@ with guarded("tracing the receptive field"):
 
         def _map_name(index):
             index = maps[-1] if index == -1 else index
+            if not 0 <= index < len(trace.rows):
+                return f"layer {index}"  # a value left from another stack: never drawn
             r = trace.rows[index]
             return f"layer {index} {r.name} → {' × '.join(map(str, r.out_shape[1:]))}"
 
+        # A map picked on another stack may not exist in this one: start from the last.
+        if st.session_state.get(state.widget_key("stack_layer"), -1) not in [-1, *maps]:
+            st.session_state[state.widget_key("stack_layer")] = -1
         pick, about = st.columns([2, 3])
         with pick:
             st.selectbox(
