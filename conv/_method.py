@@ -87,9 +87,10 @@ def choose_method(
     >>> choose_method((512, 512, 3), (3, 3, 3, 1), (1, 1), (1, 1))
     'direct'
     """
-    return auto_choice(padded_shape, kernel_shape, stride, dilation, itemsize=itemsize, lazy=lazy)[
-        0
-    ]
+    method, _ = auto_choice(
+        padded_shape, kernel_shape, stride, dilation, itemsize=itemsize, lazy=lazy
+    )
+    return method
 
 
 def auto_choice(

@@ -18,7 +18,14 @@ from conv.app.limits import EDITABLE_CELLS
 from conv.app.settings import FILTER_LAYOUTS, INPUT_KINDS, INPUT_LAYOUTS, PADDINGS
 from conv.app.uploads import Upload
 
-__all__ = ["arrays", "filter_section", "input_section", "parameter_section", "settings_file"]
+__all__ = [
+    "arrays",
+    "convolved",
+    "filter_section",
+    "input_section",
+    "parameter_section",
+    "settings_file",
+]
 
 SOURCE_LABELS = {"example": "Example", "generate": "Generate", "upload": "Upload"}
 KERNEL_LABELS = {
@@ -186,6 +193,19 @@ def arrays(
     with k_slot:
         k, k_id = _edited(k, k_id, "filter", "edit_k")
     return x, x_id, k, k_id
+
+
+def convolved(x_upload: Upload | None, k_upload: Upload | None, x_slot, k_slot):
+    """The current settings' result, or None and the message saying what to change.
+
+    Returns ``(Result | None, str | None)``; ``conv``, ``conv.io`` and the work budget report
+    bad input as ``ValueError``.
+    """
+    try:
+        x, x_id, k, k_id = arrays(x_upload, k_upload, x_slot, k_slot)
+        return result.convolve(state.current(), x, x_id, k, k_id), None
+    except ValueError as exc:
+        return None, str(exc)
 
 
 def _edited(array: np.ndarray, array_id: str, label: str, key: str) -> tuple[np.ndarray, str]:

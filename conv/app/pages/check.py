@@ -32,12 +32,7 @@ with guarded("making the exercise link"):
     teacher.link_section()
 
 settings = state.current()
-res, error = None, None
-try:
-    x, x_id, k, k_id = sidebar.arrays(x_upload, k_upload, x_slot, k_slot)
-    res = result.convolve(settings, x, x_id, k, k_id)
-except ValueError as exc:  # conv, conv.io and the budget report bad input this way
-    error = str(exc)
+res, error = sidebar.convolved(x_upload, k_upload, x_slot, k_slot)
 with guarded("saving the link"):
     state.sync_url(settings)
 

@@ -7,7 +7,7 @@ come from ``conv``; this page arranges them.
 
 import streamlit as st
 
-from conv.app import explore, frameworks_view, notices, result, sidebar, state, texts, viewport
+from conv.app import explore, frameworks_view, notices, sidebar, state, texts, viewport
 from conv.app.guard import guarded
 
 state.start(st.query_params.to_dict())
@@ -29,12 +29,7 @@ intro.caption(
 notices.settings_problems()
 
 settings = state.current()
-fresh, error = None, None
-try:
-    x, x_id, k, k_id = sidebar.arrays(x_upload, k_upload, x_slot, k_slot)
-    fresh = result.convolve(settings, x, x_id, k, k_id)
-except ValueError as exc:  # conv, conv.io and the budget report bad input this way
-    error = str(exc)
+fresh, error = sidebar.convolved(x_upload, k_upload, x_slot, k_slot)
 with guarded("saving the link"):
     state.sync_url(settings)
 if error:
