@@ -5,7 +5,13 @@ free port, Chromium); skipped, as that module is, without Chromium or Playwright
 """
 
 import pytest
-from test_browser import app_url, click_output_cell, page, shoot, wait_for_charts
+from test_browser import (
+    app_url,
+    click_until_explained,
+    page,
+    shoot,
+    wait_for_charts,
+)
 
 __all__ = ["app_url", "page"]  # fixtures, used by name
 
@@ -50,7 +56,6 @@ def test_clicking_a_transposed_output_cell_explains_it(page, app_url):
     page.goto(f"{app_url}/layers?op=transpose&source=generate&shape=4x4&kshape=3x3&stride=2")
     page.get_by_text("Explain output cell (0, 0)").wait_for(timeout=60_000)
     wait_for_charts(page, 3)
-    click_output_cell(page, 4, 2)  # input, filter, output: the third chart
-    page.get_by_text("Explain output cell (4, 2)").wait_for(timeout=30_000)
+    click_until_explained(page, 4, 2, charts=3)  # input, filter, output: the third chart
     page.get_by_text("4 input cells paint it").first.wait_for(timeout=30_000)
     assert not page.locator("[data-testid=stException]").count()
