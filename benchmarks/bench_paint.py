@@ -55,7 +55,9 @@ DRAWN = """([charts, fresh]) => {
     if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
     const all = [...document.querySelectorAll('.js-plotly-plot')];
     if (all.length < charts) return false;
-    const need = fresh === 'all' ? all : fresh === 'output' ? all.slice(-1) : [];
+    const title = c => (c.querySelector('.gtitle') || {}).textContent || '';
+    const need = fresh === 'all' ? all :
+        fresh === 'output' ? all.filter(c => title(c).startsWith('output')) : [];
     return all.every(c => c.querySelector('image')) &&
         need.every(c => [...c.querySelectorAll('image')].some(i => !i.dataset.old));
 }"""
@@ -63,14 +65,24 @@ MARK_OLD = "document.querySelectorAll('.js-plotly-plot image').forEach(i => i.da
 
 
 class Frames:
-    """Websocket payload bytes received by a page, read as differences."""
+    """Bytes a page received, read as differences: websocket payloads and media images.
+
+    Large arrays are drawn as images that Streamlit serves by URL from
+    ``/media/``; their HTTP bodies count too (a browser-cached image is not
+    fetched again, and does not count).
+    """
 
     def __init__(self, page):
         self.total = 0
         page.on("websocket", lambda ws: ws.on("framereceived", self._add))
+        page.on("response", self._media)
 
     def _add(self, payload) -> None:
         self.total += len(payload)
+
+    def _media(self, response) -> None:
+        if "/media/" in response.url and response.status == 200:
+            self.total += int(response.headers.get("content-length", 0))
 
 
 def shape_text(h: int, k: int, stride: int) -> str:
@@ -101,16 +113,24 @@ def timed_stride(page, frames: Frames, h: int, k: int, stride: int) -> tuple[flo
 
 
 def timed_click(page, frames: Frames, row: int, col: int) -> tuple[float, int]:
-    """Click near output cell (row, col), from plotly's own axes, until a new cell is explained.
+    """Click output cell (row, col), from plotly's own axes, until a new cell is explained.
 
-    A large output is drawn sampled, so the click may pick a neighbouring
-    drawn cell: any newly explained cell counts.
+    On a large output the heatmap is a zoom round the explained cell: the
+    click goes to the cell at offset (row, col) modulo the zoom's size, so it
+    is always one the zoom shows.
     """
-    output = page.locator(".js-plotly-plot").last
+    charts = page.locator(".js-plotly-plot")
+    titles = charts.evaluate_all(
+        "cs => cs.map(c => (c.querySelector('.gtitle') || {}).textContent || '')"
+    )
+    output = charts.nth(next(i for i, t in enumerate(titles) if t.startswith("output")))
     output.scroll_into_view_if_needed()  # a click outside the viewport goes nowhere
     point = output.evaluate(
         """(el, [row, col]) => {
             const l = el._fullLayout, r = el.getBoundingClientRect();
+            const [c0, c1] = l.xaxis.range, [r1, r0] = l.yaxis.range;
+            const rows = Math.round(r1 - r0), cols = Math.round(c1 - c0);
+            row = Math.round(r0 + 0.5) + row % rows; col = Math.round(c0 + 0.5) + col % cols;
             return [r.left + l.xaxis._offset + l.xaxis.l2p(col),
                     r.top + l.yaxis._offset + l.yaxis.l2p(row)];
         }""",
@@ -153,7 +173,7 @@ class Rows(list):
         print(line, flush=True)
 
 
-def measure(base: str, repeats: int) -> list[str]:
+def measure(base: str, repeats: int, cases: set[str]) -> list[str]:
     rows = Rows()
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
@@ -163,52 +183,65 @@ def measure(base: str, repeats: int) -> list[str]:
             page = context.new_page()
             return context, page, Frames(page)
 
-        exercise = shape_text(33, 5, 2)
-        context, page, frames = visitor()
-        rows.append(row("seed-3d open, cold server", [
-            timed_open(page, frames, f"{base}/?{SEED_3D}", exercise)]))  # fmt: skip
-        context.close()
-        warm, reload = [], []
-        for _ in range(repeats):
-            context, page, frames = visitor()
-            warm.append(timed_open(page, frames, f"{base}/?{SEED_3D}", exercise))
-            reload.append(timed_open(page, frames, f"{base}/?{SEED_3D}", exercise))
-            context.close()
-        rows.append(row("seed-3d open, warm server, new visitor", warm))
-        rows.append(row("seed-3d open, warm server, browser cache warm", reload))
-
-        context, page, frames = visitor()
-        timed_open(page, frames, f"{base}/?{SEED_3D}", exercise)
-        strides = [timed_stride(page, frames, 33, 5, 1 + i % 4) for i in range(repeats)]
-        rows.append(row("seed-3d stride change", strides))
-        clicks = [timed_click(page, frames, 1 + i % 12, 2 + i % 11) for i in range(repeats)]
-        rows.append(row("seed-3d output-cell click", clicks))
-        context.close()
-
-        context, page, frames = visitor()
-        rows.append(row("1024x1024x3, 7x7, stride 2: open", [
-            timed_open(page, frames, f"{base}/?{BIG}", shape_text(1024, 7, 2))]))  # fmt: skip
-        strides = [timed_stride(page, frames, 1024, 7, 3 + i % 3) for i in range(repeats)]
-        rows.append(row("1024x1024x3 stride change", strides))
-        clicks = [timed_click(page, frames, 5 + 7 * i, 9 + 5 * i) for i in range(repeats)]
-        rows.append(row("1024x1024x3 output-cell click", clicks))
-        context.close()
-
-        context, page, frames = visitor()
-        page.goto(f"{base}/?source=upload&filter=preset&preset=box-blur")
-        page.get_by_text("choose a file to upload").first.wait_for(timeout=WAIT_MS)
-        with tempfile.TemporaryDirectory() as tmp:
-            png = Path(tmp) / "noise-2000.png"
-            png.write_bytes(noise_png(2000))
-            before, start = frames.total, time.perf_counter()
-            page.locator("input[type=file]").first.set_input_files(str(png))
-            drawn(page, "⌊(2000 + 0 − 3)/1⌋ + 1 = 1998", "all")
-            upload = (time.perf_counter() - start, frames.total - before)
-            name = f"2000x2000 PNG ({png.stat().st_size / 2**20:.1f} MB) upload to drawn"
-        rows.append(row(name, [upload]))
-        context.close()
+        if "seed-3d" in cases:
+            seed_3d(rows, visitor, base, repeats)
+        if "large" in cases:
+            large(rows, visitor, base, repeats)
+        if "upload" in cases:
+            upload(rows, visitor, base)
         browser.close()
     return rows
+
+
+def seed_3d(rows, visitor, base: str, repeats: int) -> None:
+    exercise = shape_text(33, 5, 2)
+    context, page, frames = visitor()
+    rows.append(row("seed-3d open, cold server", [
+            timed_open(page, frames, f"{base}/?{SEED_3D}", exercise)]))  # fmt: skip
+    context.close()
+    warm, reload = [], []
+    for _ in range(repeats):
+        context, page, frames = visitor()
+        warm.append(timed_open(page, frames, f"{base}/?{SEED_3D}", exercise))
+        reload.append(timed_open(page, frames, f"{base}/?{SEED_3D}", exercise))
+        context.close()
+    rows.append(row("seed-3d open, warm server, new visitor", warm))
+    rows.append(row("seed-3d open, warm server, browser cache warm", reload))
+
+    context, page, frames = visitor()
+    timed_open(page, frames, f"{base}/?{SEED_3D}", exercise)
+    strides = [timed_stride(page, frames, 33, 5, 1 + i % 4) for i in range(repeats)]
+    rows.append(row("seed-3d stride change", strides))
+    clicks = [timed_click(page, frames, 1 + i % 12, 2 + i % 11) for i in range(repeats)]
+    rows.append(row("seed-3d output-cell click", clicks))
+    context.close()
+
+
+def large(rows, visitor, base: str, repeats: int) -> None:
+    context, page, frames = visitor()
+    rows.append(row("1024x1024x3, 7x7, stride 2: open", [
+            timed_open(page, frames, f"{base}/?{BIG}", shape_text(1024, 7, 2))]))  # fmt: skip
+    strides = [timed_stride(page, frames, 1024, 7, 3 + i % 3) for i in range(repeats)]
+    rows.append(row("1024x1024x3 stride change", strides))
+    clicks = [timed_click(page, frames, 5 + 7 * i, 9 + 5 * i) for i in range(repeats)]
+    rows.append(row("1024x1024x3 output-cell click", clicks))
+    context.close()
+
+
+def upload(rows, visitor, base: str) -> None:
+    context, page, frames = visitor()
+    page.goto(f"{base}/?source=upload&filter=preset&preset=box-blur")
+    page.get_by_text("choose a file to upload").first.wait_for(timeout=WAIT_MS)
+    with tempfile.TemporaryDirectory() as tmp:
+        png = Path(tmp) / "noise-2000.png"
+        png.write_bytes(noise_png(2000))
+        before, start = frames.total, time.perf_counter()
+        page.locator("input[type=file]").first.set_input_files(str(png))
+        drawn(page, "⌊(2000 + 0 − 3)/1⌋ + 1 = 1998", "all")
+        upload = (time.perf_counter() - start, frames.total - before)
+        name = f"2000x2000 PNG ({png.stat().st_size / 2**20:.1f} MB) upload to drawn"
+    rows.append(row(name, [upload]))
+    context.close()
 
 
 def main() -> None:
@@ -216,6 +249,9 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--replicas", type=int, default=1, help="behind nginx when > 1")
     parser.add_argument("--timeout", type=int, default=900, help="hard limit, seconds")
+    parser.add_argument(
+        "--cases", default="seed-3d,large,upload", help="comma-separated: seed-3d, large, upload"
+    )
     args = parser.parse_args()
     if not 1 <= args.repeats <= 50 or not 1 <= args.replicas <= 16:
         parser.error("repeats must be 1..50 and replicas 1..16")
@@ -229,7 +265,7 @@ def main() -> None:
     print(f"| {'action':<46} | {'ms':>8} | {'max ms':>8} | {'KB recv':>9} |")
     print(f"| {'-' * 46} | {'-' * 8} | {'-' * 8} | {'-' * 9} |", flush=True)
     with Servers(args.replicas, []) as servers:  # a fresh server: the first open is cold
-        measure(f"http://{HOST}:{servers.port}", args.repeats)
+        measure(f"http://{HOST}:{servers.port}", args.repeats, set(args.cases.split(",")))
     signal.alarm(0)
 
 

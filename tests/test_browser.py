@@ -5,6 +5,7 @@ Playwright. Skipped only when Chromium or Playwright is missing (CI installs
 both). Set ``CONVSCOPE_SHOTS=/some/dir`` to also copy the screenshots there.
 """
 
+import itertools
 import os
 import re
 import shutil
@@ -306,14 +307,13 @@ def test_at_1280_by_800_the_clicked_cell_and_its_window_are_on_screen_together(b
     settled(page, 7)
     assert page.evaluate("window.scrollY") == 0
     # The clicked cell's outline in the output and the window outline in the input:
-    # plotly draws both as line traces; take their bounding boxes on screen.
+    # plotly draws both as open black squares (markers); take their boxes on screen.
     boxes = page.evaluate(
         """() => [...document.querySelectorAll('.js-plotly-plot')].map((el) =>
-            [...el.querySelectorAll('.scatterlayer .trace')].filter((t) => {
-                const p = t.querySelector('path.js-line');
-                return p && p.getAttribute('d') && p.style.stroke.includes('17, 17, 17');
-            }).map((t) => {
-                const r = t.querySelector('path.js-line').getBoundingClientRect();
+            [...el.querySelectorAll('.scatterlayer .trace path.point, .scatterlayer path.js-line')]
+            .filter((p) => p.getAttribute('d') && p.style.stroke.includes('17, 17, 17'))
+            .map((p) => {
+                const r = p.getBoundingClientRect();
                 return [r.left, r.top, r.right, r.bottom];
             }))"""
     )
@@ -383,3 +383,86 @@ def test_a_16_filter_bank_draws_every_filter_and_a_click_on_filter_13_explains_i
     first, last = re.search(r"filters (\d+)–(\d+) of 16", title).groups()
     assert int(first) <= 13 <= int(last), title  # the page of filters holding filter 13
     assert not page.locator("[data-testid=stException]").count()
+
+
+def chart_titled(page, prefix: str) -> int:
+    """Index among the page's plotly charts of the first whose title starts with ``prefix``."""
+    titles = page.evaluate(
+        "[...document.querySelectorAll('.js-plotly-plot')]"
+        ".map(el => (el.querySelector('.gtitle') || {}).textContent || '')"
+    )
+    return next(i for i, t in enumerate(titles) if t.startswith(prefix))
+
+
+def test_any_cell_of_a_large_output_is_reached_by_overview_then_zoom(page, app_url):
+    # 298 x 298 cells: more than can each carry a click target, so the output
+    # is an overview image (a click moves the zoom) and a zoom of exact cells.
+    page.goto(f"{app_url}/?source=generate&shape=300x300&kshape=3x3&seed=0")
+    settled(page, 3)
+    overview = chart_titled(page, "whole output")
+    image = page.locator(".js-plotly-plot").nth(overview).locator("image")
+    assert image.count() == 1
+    # Served by URL from Streamlit's media store, not inlined in the figure.
+    href = image.get_attribute("href")
+    assert "/media/" in href and not href.startswith("data:"), href[:40]
+    status = page.evaluate("async (u) => (await fetch(u)).status", href)
+    assert status == 200
+    page.mouse.click(*cell_centre(page, 250, 120, chart=overview))
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('h3')].some(h => {
+            const m = h.innerText.match(/^Explain output cell \\((\\d+), (\\d+)\\)/);
+            return m && Math.abs(m[1] - 250) <= 8 && Math.abs(m[2] - 120) <= 8; })""",
+        timeout=30_000,
+    )
+    settled(page, 3)
+    zoom = chart_titled(page, "output — click a cell")
+    title = page.locator(".js-plotly-plot").nth(zoom).locator(".gtitle").text_content()
+    r0, r1, c0, c1 = map(int, re.search(r"rows (\d+)–(\d+), cols (\d+)–(\d+)", title).groups())
+    header = page.get_by_text(re.compile(r"^Explain output cell \(")).first.inner_text()
+    row, col = map(int, re.search(r"\((\d+), (\d+)\)", header).groups())
+    assert r0 <= row <= r1 and c0 <= col <= c1 and (r1 - r0, c1 - c0) == (6, 6), (title, header)
+    # Any cell of the zoom, not only the overview's coarse targets (every 8th cell), is exact.
+    row, col = (r0 + 1, c1 - 1) if (r0 + 1, c1 - 1) != (row, col) else (r0 + 2, c1 - 2)
+    for _ in range(3):  # as click_until_explained, on the zoom chart
+        page.mouse.click(*cell_centre(page, row, col, chart=zoom))
+        try:
+            page.get_by_text(f"Explain output cell ({row}, {col})").wait_for(timeout=20_000)
+            break
+        except sync_api.TimeoutError:
+            settled(page, 3)
+    else:
+        raise AssertionError(f"clicking zoomed cell ({row}, {col}) did not explain it")
+    assert not page.locator("[data-testid=stException]").count()
+
+
+def focus_order(page) -> list[tuple[str, float, float]]:
+    """(label, left, top) of each sidebar control Tab reaches, in the order it reaches them."""
+    page.locator("[data-testid=stSidebar] input").first.focus()
+    seen = []
+    for _ in range(80):
+        info = page.evaluate(
+            """() => { const e = document.activeElement;
+                if (!e.closest('[data-testid=stSidebar]')) return null;
+                e.scrollIntoView({block: 'center'});
+                const r = e.getBoundingClientRect(),
+                    top = r.top + e.closest('[data-testid=stSidebarContent]').scrollTop;
+                return [e.getAttribute('aria-label') || e.tagName, r.left, top]; }"""
+        )
+        if info is None:
+            break
+        seen.append(tuple(info))
+        page.keyboard.press("Tab")
+    return seen
+
+
+# Layer stack has no sidebar: its controls are on the page.
+@pytest.mark.parametrize("path", ["/?example=seed-3d&padding=custom", "/check", "/layers"])
+def test_the_sidebar_tab_order_is_the_reading_order(page, app_url, path):
+    page.goto(app_url + path)
+    page.locator("[data-testid=stSidebar] input").first.wait_for(timeout=60_000)
+    page.wait_for_timeout(1500)
+    seen = focus_order(page)
+    assert len(seen) >= 3, seen
+    for (name, left, top), (after, left2, top2) in itertools.pairwise(seen):
+        same_row = abs(top2 - top) <= 8
+        assert (same_row and left2 > left) or top2 > top + 8, (name, after, seen)

@@ -17,7 +17,9 @@ def heatmaps(fig):
 
 
 def rectangles(trace):
-    """(row, col) centres of the closed squares in a line trace with None gaps."""
+    """(row, col) centres of the squares a trace outlines: open square markers or closed lines."""
+    if trace.mode == "markers":
+        return [(int(r), int(c)) for r, c in zip(trace.y, trace.x, strict=True)]
     xs, ys = list(trace.x), list(trace.y)
     centres = []
     for start in range(0, len(xs), 6):
@@ -134,11 +136,11 @@ def test_the_window_of_an_output_cell_is_outlined_at_its_dilated_taps(
             r = cell[0] * stride + m * dilation - top
             c = cell[1] * stride + n * dilation - left
             (want_in if 0 <= r < 7 and 0 <= c < 8 else want_pad).add((r, c))
-    outlines = [t for t in fig.data if t.type == "scatter" and t.mode == "lines" and not t.fill]
+    outlines = [t for t in fig.data if t.name == "outline"]
     for panel in ("x", "x2"):
-        drawn_in = {p for t in outlines if t.xaxis == panel and t.line.width == 2
+        drawn_in = {p for t in outlines if t.xaxis == panel and t.marker.line.width == 2
                     for p in rectangles(t)}  # fmt: skip
-        drawn_pad = {p for t in outlines if t.xaxis == panel and t.line.width == 3
+        drawn_pad = {p for t in outlines if t.xaxis == panel and t.marker.line.width == 3
                      for p in rectangles(t)}  # fmt: skip
         assert drawn_in == want_in and drawn_pad == want_pad
 
@@ -280,7 +282,7 @@ def test_stepping_shows_only_the_cells_computed_so_far():
 
 def test_selected_output_cell_is_outlined():
     fig = figures.output_figure(np.zeros((4, 5)), selected=(2, 3))
-    (outline,) = [t for t in fig.data if t.type == "scatter" and t.mode == "lines"]
+    (outline,) = [t for t in fig.data if t.name == "outline"]
     assert rectangles(outline) == [(2, 3)]
 
 

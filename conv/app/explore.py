@@ -15,7 +15,7 @@ import streamlit as st
 
 import conv
 from conv import io as conv_io
-from conv.app import figure_size, figures, snippets, state, texts
+from conv.app import figure_size, figures, snippets, state, texts, zoomed
 from conv.app.guard import guarded
 from conv.app.result import Result
 
@@ -72,14 +72,16 @@ def cell_controls(res: Result) -> None:
                   on_change=_slid, args=(key,))  # fmt: skip
 
 
-def _clicked(key: str) -> None:
+def _clicked(key: str, f: int | None = None) -> None:
+    """Explain the clicked cell; ``f`` is the filter when the points do not carry it."""
     points = (ss.get(key) or {}).get("selection", {}).get("points", [])
     if not points:
         return
     point = points[0]
-    data = point.get("customdata") or [0]
-    # Streamlit hands a customdata row over as {"0": ..., "1": ...}.
-    f = data.get("0", 0) if isinstance(data, dict) else data[0]
+    if f is None:
+        data = point.get("customdata") or [0]
+        # Streamlit hands a customdata row over as {"0": ..., "1": ...}.
+        f = data.get("0", 0) if isinstance(data, dict) else data[0]
     cell = (round(float(point["y"])), round(float(point["x"])))
     ss.step_on = ss.playing = False
     state.replace(dataclasses.replace(state.current(), cell=cell, cell_filter=int(f)))
@@ -137,8 +139,10 @@ def _draw(res: Result, width: float) -> None:
     colors = ss.get("colors", "auto")
     at = f"({row}, {col})" + (f", filter {f}" if res.filters > 1 else "")
     sizes = figure_size.core_loop(width, res.x.shape[2] if res.x.ndim == 3 else 1)
+    large = zoomed.is_large(res.out.shape)
     # One wrapping row: the input round the window and the filter, then the
-    # output with the cell's products beside it when there is room.
+    # output with the cell's products beside it when there is room. A large
+    # input or output also gets an overview image (conv.app.zoomed).
     with st.container(horizontal=True, gap="small"):
         st.plotly_chart(
             figures.array_figure(
@@ -159,25 +163,40 @@ def _draw(res: Result, width: float) -> None:
             key="k_chart", width="content", config=CONFIG,
         )  # fmt: skip
         key = f"out_chart.{row}.{col}.{f}"  # a new chart per cell: clicking a cell again counts
+        region = zoomed.region((row, col), res.out.shape) if large else None
+        used = 16
+        if large:
+            over = f"out_overview.{row}.{col}.{f}"
+            overview = zoomed.output_overview(res, f, colors, region, width)
+            used += overview.layout.width + 16
+            st.plotly_chart(
+                overview, key=over, on_select=lambda: _clicked(over, f),
+                selection_mode="points", width="content", config=CONFIG,
+            )  # fmt: skip
         out_width = figure_size.output_width(res.out.shape, beside=sizes.side, width=width)
         out_figure = figures.output_figure(
             res.out, title="output — click a cell", selected=(row, col),
             filled=row * ow + col + 1 if stepping else None, filter_index=f, colors=colors,
-            max_width=out_width, max_height=sizes.output_height,
+            region=region, max_filters=1 if large else figures.MAX_FILTERS,
+            max_width=min(out_width, 440) if large else out_width,
+            max_height=sizes.output_height,
         )  # fmt: skip
-        side = width - out_figure.layout.width - 16
+        side = width - out_figure.layout.width - used
         side = side if side >= 300 else width  # else below the output, as wide as the page
         st.plotly_chart(
             out_figure,
             key=key, on_select=lambda: _clicked(key), selection_mode="points", width="content",
             config=CONFIG,
         )  # fmt: skip
+        whole = zoomed.input_overview(res, explanation, padded, colors, width)
+        if whole is not None:
+            st.plotly_chart(whole, key="in_overview", width="content", config=CONFIG)
         with st.container(width=int(min(side, 640))):
             _products(explanation, at, res.filters > 1)
     st.caption(texts.LEGEND)
     shown = min(res.filters, figures.MAX_FILTERS)
     clicks = figure_size.drawn_step((oh, ow), figures.MAX_CLICK_TARGETS // shown)
-    note = texts.click_note(res.out.shape, clicks)
+    note = texts.ZOOM_NOTE if large else texts.click_note(res.out.shape, clicks)
     if note:
         st.caption(note)
     if ss.get("playing") and ss.step_index >= last:

@@ -241,6 +241,8 @@ def output_figure(
     selected: tuple[int, int] | None = None,
     filled: int | None = None,
     filter_index: int | None = None,
+    region: tuple[slice, slice] | None = None,
+    max_filters: int = MAX_FILTERS,
     colors: str = "auto",
     max_cells: int = MAX_DRAWN_CELLS,
     max_width: float = sizing.WIDTH,
@@ -264,7 +266,10 @@ def output_figure(
         stay those of the whole output, so they do not change as cells fill.
     filter_index : int, optional
         The explained filter: its panel's name is bold, and of a bank larger
-        than :data:`MAX_FILTERS` the panels drawn are the ones round it.
+        than ``max_filters`` the panels drawn are the ones round it.
+    region : (rows, cols) slices, optional
+        Draw only these cells (a zoom into a large output), numbered as in
+        the whole output and coloured on the whole output's scale.
     max_width, max_cell : float
         Widest the figure and its cells may be, in pixels (see
         :func:`output_width`); filters wrap as channels do in :func:`array_figure`.
@@ -275,20 +280,26 @@ def output_figure(
     >>> fig = output_figure(np.zeros((2, 3)), filled=4)
     >>> [t.type for t in fig.data], int(np.isnan(np.array(fig.data[0].z, float)).sum())
     (['heatmap', 'scatter'], 2)
+    >>> fig = output_figure(np.arange(100.0).reshape(10, 10), region=np.s_[4:6, 7:9])
+    >>> fig.data[0].z.tolist(), fig.data[0].y.tolist(), fig.data[0].x.tolist()
+    ([[47.0, 48.0], [57.0, 58.0]], [4, 5], [7, 8])
     """
     values = out if out.ndim == 3 else out[:, :, None]
     bank = values.shape[2]
     # Every filter the app makes is drawn; of a larger bank, the run of
     # MAX_FILTERS that holds the explained filter, so it is always in sight.
     explained = min(max(filter_index or 0, 0), bank - 1)
-    first = min(max(explained - MAX_FILTERS // 2, 0), max(bank - MAX_FILTERS, 0))
-    picked = range(first, min(first + MAX_FILTERS, bank))
+    first = min(max(explained - max_filters // 2, 0), max(bank - max_filters, 0))
+    picked = range(first, min(first + max_filters, bank))
     full = [values[:, :, f] for f in picked]
     if filled is not None:
         values = values.astype(float)
         values.reshape(-1, values.shape[2])[filled:] = np.nan
+    rows, cols = np.arange(values.shape[0]), np.arange(values.shape[1])
+    if region is not None:
+        values, rows, cols = values[region], rows[region[0]], cols[region[1]]
+        title += f": rows {rows[0]}–{rows[-1]}, cols {cols[0]}–{cols[-1]}"
     oh, ow = values.shape[:2]
-    rows, cols = np.arange(oh), np.arange(ow)
     names = [_filter_name(f, out.ndim + 1) for f in picked]
     if len(picked) > 1:  # small multiples, never a row of specks
         step = drawn_step((oh, ow), max(max_cells // len(picked), 1))
@@ -542,6 +553,9 @@ class _Grid:
             "height": round(top + height + bottom),
             "plot_bgcolor": "white",
             "showlegend": False,
+            # Streamlit's theme styles the chart in the browser; plotly's own
+            # template would add 3.6 kB to every figure sent.
+            "template": {},
         }  # fmt: skip
         # The traces are built here from known-good values; validating them
         # again would cost more than drawing them.
@@ -640,21 +654,32 @@ def _outline_window(grid, window, panel, thin=False):
 def _outline(grid, cells, color, panel, width, box=False):
     """Square outlines round ``cells`` (or one box spanning two corners), as one trace.
 
-    One line trace with gaps is far cheaper for plotly than a shape per cell.
+    Open square markers, one per cell: two small integers a cell, where line
+    squares would be ten coordinates, and these are resent on every click.
     """
     if not cells:
         return
     if box:
         (r0, c0), (r1, c1) = cells
-        rects = [(r0 - 0.5, r1 + 0.5, c0 - 0.5, c1 + 0.5)]
-    else:
-        rects = [(r - 0.45, r + 0.45, c - 0.45, c + 0.45) for r, c in cells]
-    xs, ys = [], []
-    for a, b, c, d in rects:
-        xs += [c, d, d, c, c, None]
-        ys += [a, a, b, b, a, None]
-    trace = {"type": "scatter", "x": xs, "y": ys, "mode": "lines", "hoverinfo": "skip"}
-    grid.add({**trace, "line": {"color": color, "width": width}}, panel)
+        xs = [c0 - 0.5, c1 + 0.5, c1 + 0.5, c0 - 0.5, c0 - 0.5]
+        ys = [r0 - 0.5, r0 - 0.5, r1 + 0.5, r1 + 0.5, r0 - 0.5]
+        trace = {"type": "scatter", "x": xs, "y": ys, "mode": "lines", "hoverinfo": "skip"}
+        grid.add({**trace, "line": {"color": color, "width": width}}, panel)
+        return
+    rows, cols = np.array(cells, dtype=np.int32).T
+    dtype = np.int16 if np.abs(cells).max() < 2**15 else np.int32
+    size = max(grid.cell / grid.step * 0.9, 3)
+    grid.add(
+        {
+            "type": "scatter", "x": cols.astype(dtype), "y": rows.astype(dtype),
+            "mode": "markers", "hoverinfo": "skip", "name": "outline",
+            "marker": {"symbol": "square-open", "size": size, "color": color,
+                       "line": {"width": width}},
+            # A click elsewhere selects points: outlines must not fade with the rest.
+            "selected": {"marker": {"opacity": 1}}, "unselected": {"marker": {"opacity": 1}},
+        },
+        panel,
+    )  # fmt: skip
 
 
 def _click_targets(grid_r, grid_c, values, f, label, cell):

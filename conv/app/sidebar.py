@@ -138,11 +138,14 @@ def parameter_section() -> None:
     """Stride, dilation, padding, pad mode, flip and method."""
     s = state.current()
     st.header("3 · Parameters")
+    # A row of columns per pair, so the tab order is the reading order (row by row).
     c1, c2 = st.columns(2)
     c1.number_input("stride (rows)", min_value=1, max_value=64, step=1, **bind("stride", 0))
     c2.number_input("stride (cols)", min_value=1, max_value=64, step=1, **bind("stride", 1))
+    c1, c2 = st.columns(2)
     c1.number_input("dilation (rows)", min_value=1, max_value=32, step=1, **bind("dilation", 0))
     c2.number_input("dilation (cols)", min_value=1, max_value=32, step=1, **bind("dilation", 1))
+    c1, c2 = st.columns(2)
     c1.selectbox("padding", PADDINGS, **bind("padding"))
     c2.selectbox("pad mode", PAD_MODES, **bind("pad_mode"))
     if s.padding == "custom":

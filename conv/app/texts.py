@@ -15,6 +15,7 @@ __all__ = [
     "FORMULA",
     "GLOSSARY",
     "LEGEND",
+    "ZOOM_NOTE",
     "click_note",
     "line_runs",
     "nonfinite_note",
@@ -29,6 +30,11 @@ LEGEND = (
     "input); crossed out: input rows or columns no window reads; thick black square in the "
     "output: the cell explained. Values are printed at 3 significant digits where they fit "
     "(hover for 6)."
+)
+ZOOM_NOTE = (
+    "A large output is drawn whole as an image, where a click moves the zoom, and zoomed "
+    "round the explained cell, where every cell is drawn with its value and a click "
+    "explains exactly that cell (or type its row and col)."
 )
 COLORS_HELP = (
     "auto: red–blue centred at 0 for signed data, viridis for non-negative data (images). "
