@@ -156,7 +156,7 @@ class Servers:
             command = [
                 sys.executable, *start, "run", "streamlit_app.py",
                 f"--server.address={HOST}", f"--server.port={self.port}",
-                "--server.headless=true", *self.extra,
+                "--server.headless=true", "--server.fileWatcherType=none", *self.extra,
             ]  # fmt: skip
         else:
             base, self.port = free_port(), free_port()
