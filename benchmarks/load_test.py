@@ -53,6 +53,73 @@ HOST = "127.0.0.1"  # loopback only, always
 STRIDE_KEY = "-w.stride.0"
 REPLY_TIMEOUT = 120.0  # seconds one rerun may take before it counts as failed
 
+# --probe: the server runs through this wrapper. On SIGUSR1 a thread writes one
+# line saying where the memory is: RSS; glibc's heap (in use, free but kept,
+# mmapped); live numpy bytes (arrays reachable from any container, each base
+# counted once); AppSessions alive, how many sit disconnected in Streamlit's
+# session storage and how many of those are already past its TTL.
+PROBE = r"""
+import ctypes, gc, os, signal, sys, threading, time
+import numpy as np
+
+class Mallinfo2(ctypes.Structure):
+    _fields_ = [(n, ctypes.c_size_t) for n in "arena ordblks smblks hblks hblkhd "
+                "usmblks fsmblks uordblks fordblks keepcost".split()]
+
+try:
+    libc = ctypes.CDLL("libc.so.6")
+    libc.mallinfo2.restype = Mallinfo2
+except (OSError, AttributeError):
+    libc = None
+wake = threading.Event()
+
+def probe():
+    collected = gc.collect()
+    arrays, sessions, storages = {}, [], []
+    for obj in gc.get_objects():
+        name = type(obj).__name__
+        if name == "AppSession":
+            sessions.append(obj)
+        elif name == "MemorySessionStorage":
+            storages.append(obj)
+        for ref in gc.get_referents(obj):
+            if isinstance(ref, np.ndarray):
+                while isinstance(ref.base, np.ndarray):
+                    ref = ref.base
+                if ref.base is None:
+                    arrays[id(ref)] = ref.nbytes
+    stored = expired = 0
+    for s in storages:
+        cache = s._cache
+        stored += len(cache._data)  # held, expired or not (len() would reap)
+        now = cache._timer()
+        expired += sum(now >= t for t in cache._expirations.values())
+    rss = int(open("/proc/self/statm").read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    line = (f"{time.strftime('%H:%M:%S')} RSS {rss / 2**20:.0f} MB | numpy {len(arrays)} arrays "
+            f"{sum(arrays.values()) / 2**20:.0f} MB | AppSession alive {len(sessions)}, "
+            f"stored disconnected {stored} ({expired} past TTL) | gc freed {collected}")
+    if libc is not None:
+        m = libc.mallinfo2()
+        line += (f" | malloc in use {m.uordblks / 2**20:.0f} MB, free kept "
+                 f"{m.fordblks / 2**20:.0f} MB, heap {m.arena / 2**20:.0f} MB, "
+                 f"mmapped {m.hblkhd / 2**20:.0f} MB")
+    return line
+
+def loop():
+    while True:
+        wake.wait()
+        wake.clear()
+        line = probe()
+        with open(os.environ["CONVSCOPE_PROBE_LOG"], "a") as f:
+            f.write(line + "\n")
+
+signal.signal(signal.SIGUSR1, lambda *_: wake.set())
+threading.Thread(target=loop, daemon=True).start()
+sys.argv = sys.argv[1:]
+from streamlit.web.cli import main
+main()
+"""
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -75,19 +142,21 @@ def healthy(port: int, deadline: float) -> bool:
 class Servers:
     """One replica, or ``replicas`` behind nginx via deploy/run_replicas.sh; stopped on exit."""
 
-    def __init__(self, replicas: int, extra: list[str]):
+    def __init__(self, replicas: int, extra: list[str], probe: bool = False):
         self.replicas = replicas
         self.extra = extra
+        self.probe = probe
         self.proc: subprocess.Popen | None = None
         self.port = 0
 
     def __enter__(self) -> Servers:
         if self.replicas == 1:
             self.port = free_port()
+            start = ["-c", PROBE, "streamlit"] if self.probe else ["-m", "streamlit"]
             command = [
-                sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
+                sys.executable, *start, "run", "streamlit_app.py",
                 f"--server.address={HOST}", f"--server.port={self.port}",
-                "--server.headless=true", *self.extra,
+                "--server.headless=true", "--server.fileWatcherType=none", *self.extra,
             ]  # fmt: skip
         else:
             base, self.port = free_port(), free_port()
@@ -97,11 +166,15 @@ class Servers:
                        str(self.port), *self.extra]  # fmt: skip
         logs = ROOT / "benchmarks" / "results"  # git-ignored
         logs.mkdir(exist_ok=True)
-        self.log = open(logs / "load_test_server.log", "w")
+        self.log = open(logs / f"load_test_server_{self.port}.log", "w")
+        self.probe_log = logs / f"load_test_probe_{self.port}.txt"
+        self.probe_log.write_text("")
+        env = {**os.environ, "CONVSCOPE_PROBE_LOG": str(self.probe_log)}
         # Its own process group, so stopping it can never reach anything else.
         self.proc = subprocess.Popen(
-            command, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
-        )
+            command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
         if not healthy(self.port, time.monotonic() + 90):
             self.__exit__()
             raise RuntimeError(f"server did not start; see {self.log.name}")
@@ -127,6 +200,20 @@ class Servers:
             except psutil.NoSuchProcess:
                 pass
         return cpu, sum(rss), rss
+
+    async def probed(self, when: str) -> None:
+        """With --probe: print the server's own account of its memory, labelled ``when``."""
+        if not self.probe:
+            return
+        lines = len(self.probe_log.read_text().splitlines())
+        self.proc.send_signal(signal.SIGUSR1)
+        for _ in range(600):  # a full gc over many sessions can take a while
+            now = self.probe_log.read_text().splitlines()
+            if len(now) > lines:
+                print(f"  probe, {when}: {now[-1]}", flush=True)
+                return
+            await asyncio.sleep(0.1)
+        print(f"  probe, {when}: no answer in 60 s", flush=True)
 
     def __exit__(self, *exc) -> None:
         if self.proc is None or self.proc.poll() is not None:
@@ -293,6 +380,7 @@ async def run(servers: Servers, args) -> None:
         results.append(await wave(servers, n, seed, args))
         seed += n
         print(row(results[-1]), flush=True)
+        await servers.probed(f"{n} visitor(s) closed")
     if args.memory_waves:
         one = next((r["rss_open"] for r in results if r["n"] == 1), None)
         print(f"\nmemory: {args.memory_waves} waves of 20 distinct visitors "
@@ -302,12 +390,14 @@ async def run(servers: Servers, args) -> None:
             r = await wave(servers, 20, seed, args)
             seed += 20
             print(row(r), flush=True)
+            await servers.probed("20 visitors closed")
         if args.settle:
             await asyncio.sleep(args.settle)
         _, rss_end, per = servers.usage()
         ratio = f", {rss_end / one:.2f}x the one-visitor RSS" if one else ""
         print(f"RSS {args.settle:.0f} s after the last wave closed: {rss_end:.0f} MB "
               f"(per replica {'/'.join(f'{m:.0f}' for m in per)}){ratio}")  # fmt: skip
+        await servers.probed(f"{args.settle:.0f} s after")
 
 
 def main() -> None:
@@ -321,11 +411,17 @@ def main() -> None:
     parser.add_argument("--close-wait", type=float, default=2.0, help="s before 'closed' RSS")
     parser.add_argument("--settle", type=float, default=0.0, help="s before the final RSS")
     parser.add_argument("--timeout", type=float, default=1800.0, help="hard limit, seconds")
+    parser.add_argument(
+        "--probe", action="store_true",
+        help="one replica only: after each wave the server reports where its memory is",
+    )  # fmt: skip
     parser.add_argument("server_args", nargs="*", help="passed to streamlit / run_replicas.sh")
     args = parser.parse_args()
     if not 1 <= args.replicas <= 16 or any(not 1 <= n <= 50 for n in args.waves):
         parser.error("replicas must be 1..16 and waves 1..50 visitors")
-    with Servers(args.replicas, args.server_args) as servers:
+    if args.probe and args.replicas != 1:
+        parser.error("--probe needs --replicas 1")
+    with Servers(args.replicas, args.server_args, args.probe) as servers:
         try:
             asyncio.run(asyncio.wait_for(run(servers, args), args.timeout))
         except TimeoutError:

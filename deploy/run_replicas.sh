@@ -43,6 +43,12 @@ stop() {
 trap stop EXIT
 trap 'exit 143' INT TERM
 
+# glibc malloc that gives memory back (same values as the Dockerfile, a test
+# compares them): two arenas instead of one per script thread, and buffers of
+# 64 KB and more in their own mappings, returned to the system when freed.
+export MALLOC_ARENA_MAX=2
+export MALLOC_MMAP_THRESHOLD_=65536
+
 # One cookie secret for all replicas: signed cookies stay valid whichever answers.
 secret=$("$python" -c 'import secrets; print(secrets.token_hex(32))')
 cd "$root"
