@@ -177,24 +177,24 @@ def test_closed_sessions_are_released_without_another_disconnect(monkeypatch):
     from streamlit.runtime.memory_session_storage import MemorySessionStorage
     from streamlit.runtime.session_manager import SessionInfo
 
-    from conv.app import state
+    from conv.app import sessions
 
     class Session:  # what the storage needs of an AppSession: an id
         def __init__(self, id):
             self.id = id
 
-    monkeypatch.setattr(state, "RELEASE_EVERY", 0.05)
+    monkeypatch.setattr(sessions, "RELEASE_EVERY", 0.05)
     storage = MemorySessionStorage(ttl_seconds=0.2)
-    sessions = [Session(f"s{i}") for i in range(3)]
-    for s in sessions:
+    closed = [Session(f"s{i}") for i in range(3)]
+    for s in closed:
         storage.save(SessionInfo(client=None, session=s))
-    gone = [weakref.ref(s) for s in sessions]
-    del sessions, s
+    gone = [weakref.ref(s) for s in closed]
+    del closed, s
     loop = asyncio.new_event_loop()
     threading.Thread(target=loop.run_forever, daemon=True).start()
     try:
         threading.Thread(
-            target=state._release_forever, args=(FakeRuntime(storage, loop),), daemon=True
+            target=sessions._release_forever, args=(FakeRuntime(storage, loop),), daemon=True
         ).start()
         time.sleep(0.1)
         assert all(ref() is not None for ref in gone)  # within the TTL: kept for a reconnect

@@ -9,19 +9,13 @@ No page re-assigns widget state on every run.
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import dataclasses
-import gc
-import logging
-import threading
-import time
 from collections.abc import Mapping
-from concurrent.futures import Future
 
 import streamlit as st
 from streamlit import runtime
 
+from conv.app import sessions
 from conv.app.settings import BY_NAME, Settings
 
 __all__ = ["bind", "current", "errors", "load_json", "replace", "start", "sync_url"]
@@ -30,14 +24,12 @@ SETTINGS = "settings"
 ERRORS = "setting_errors"  # field name -> message for a value that was refused
 LINK = "link_problems"
 STASH = "settings_before_example"
-# How often closed sessions past Streamlit's reconnect window are looked for.
-RELEASE_EVERY = 10.0  # seconds
 
 
 def start(query: Mapping[str, object]) -> None:
     """On a session's first run, take the settings from the link."""
     if runtime.exists():
-        _releaser()
+        sessions.release_closed()
     if SETTINGS not in st.session_state:
         settings, problems = Settings.from_query(query)
         st.session_state[SETTINGS] = settings
@@ -144,54 +136,3 @@ def sync_url(settings: Settings) -> None:
     query = settings.to_query()
     if st.query_params.to_dict() != query:
         st.query_params.from_dict(query)
-
-
-# Streamlit keeps a closed tab's session (its whole session_state: results,
-# kept uploads) for server.disconnectedSessionTTL seconds so a reconnect can
-# resume it, but removes expired ones only when another session disconnects:
-# after the last visitor leaves, up to 128 of them stay in memory for good.
-# This thread drops them once expired and hands the memory back to the system.
-
-
-@st.cache_resource(max_entries=1, show_spinner=False)
-def _releaser() -> threading.Thread:
-    """One thread per server process (the cache keeps it from being started twice)."""
-    thread = threading.Thread(
-        target=_release_forever, args=(runtime.get_instance(),), name="release", daemon=True
-    )
-    thread.start()
-    return thread
-
-
-def _release_forever(server_runtime) -> None:
-    try:
-        manager = server_runtime._session_mgr  # Streamlit 1.67 internals (tests/test_deploy.py)
-        storage, lock = manager._session_storage._cache, manager._storage_lock
-        loop = server_runtime._get_async_objs().eventloop
-    except Exception:  # another Streamlit version: leave its sessions alone
-        logging.getLogger(__name__).warning("cannot release closed sessions here")
-        return
-
-    def expire(done: Future) -> None:  # on the event loop, like every other use of the storage
-        with lock:
-            held = len(storage._data)
-            storage.expire()
-            done.set_result(held - len(storage._data))
-
-    while not loop.is_closed():
-        time.sleep(RELEASE_EVERY)
-        done = Future()
-        try:
-            loop.call_soon_threadsafe(expire, done)
-            released = done.result(timeout=30)
-        except Exception:  # the server is stopping
-            return
-        if released:
-            gc.collect()  # a session sits in reference cycles; its shutdown runs on collection
-            _malloc_trim()
-
-
-def _malloc_trim() -> None:
-    """Give glibc's free heap pages back to the system (elsewhere: nothing to do)."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
