@@ -10,7 +10,10 @@ plotly chart — or, for a change, the output chart — has drawn a new image):
 - a stride change, and a click on an output cell, on seed-3d and on a
   1024x1024x3 input with a 7x7 filter;
 - a 2000x2000 colour PNG (random noise, ~12 MB) from handing it to the
-  uploader until drawn.
+  uploader until drawn;
+- the peer: the same opens of ``benchmarks/floor_app.py``, a bare Streamlit
+  page with three small plotly heatmaps, which is as fast as a first paint
+  of any Streamlit page with plotly gets on this machine and browser.
 
 Bytes are the websocket payloads the browser received for each action
 (Playwright's ``framereceived``: decompressed, as devtools shows them); the
@@ -81,7 +84,8 @@ class Frames:
         self.total += len(payload)
 
     def _media(self, response) -> None:
-        if "/media/" in response.url and response.status == 200:
+        # /media/ is Streamlit's media store; /static/media/ holds its own fonts.
+        if "/media/" in response.url and "/static/" not in response.url and response.ok:
             self.total += int(response.headers.get("content-length", 0))
 
 
@@ -193,6 +197,28 @@ def measure(base: str, repeats: int, cases: set[str]) -> list[str]:
     return rows
 
 
+def floor(base: str, repeats: int) -> None:
+    """The same opens on benchmarks/floor_app.py: Streamlit's and plotly's own start-up."""
+    rows = Rows()
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        warm, reload = [], []
+        for i in range(repeats + 1):
+            context = browser.new_context(viewport={"width": 1400, "height": 1800})
+            page = context.new_page()
+            frames = Frames(page)
+            first = timed_open(page, frames, base, "floor page drawn")
+            if i == 0:
+                rows.append(row("floor page open, cold server", [first]))
+            else:
+                warm.append(first)
+                reload.append(timed_open(page, frames, base, "floor page drawn"))
+            context.close()
+        rows.append(row("floor page open, warm server, new visitor", warm))
+        rows.append(row("floor page open, warm server, browser cache warm", reload))
+        browser.close()
+
+
 def seed_3d(rows, visitor, base: str, repeats: int) -> None:
     exercise = shape_text(33, 5, 2)
     context, page, frames = visitor()
@@ -250,7 +276,10 @@ def main() -> None:
     parser.add_argument("--replicas", type=int, default=1, help="behind nginx when > 1")
     parser.add_argument("--timeout", type=int, default=900, help="hard limit, seconds")
     parser.add_argument(
-        "--cases", default="seed-3d,large,upload", help="comma-separated: seed-3d, large, upload"
+        "--cases",
+        default="floor,seed-3d,large,upload",
+        help="comma-separated: floor (a bare Streamlit page with three heatmaps), seed-3d, "
+        "large, upload",
     )
     args = parser.parse_args()
     if not 1 <= args.repeats <= 50 or not 1 <= args.replicas <= 16:
@@ -264,8 +293,12 @@ def main() -> None:
     print(f"{args.replicas} replica(s); median of {args.repeats} unless one sample\n")
     print(f"| {'action':<46} | {'ms':>8} | {'max ms':>8} | {'KB recv':>9} |")
     print(f"| {'-' * 46} | {'-' * 8} | {'-' * 8} | {'-' * 9} |", flush=True)
+    cases = set(args.cases.split(","))
+    if "floor" in cases:
+        with Servers(1, [], app="benchmarks/floor_app.py") as servers:
+            floor(f"http://{HOST}:{servers.port}", args.repeats)
     with Servers(args.replicas, []) as servers:  # a fresh server: the first open is cold
-        measure(f"http://{HOST}:{servers.port}", args.repeats, set(args.cases.split(",")))
+        measure(f"http://{HOST}:{servers.port}", args.repeats, cases)
     signal.alarm(0)
 
 

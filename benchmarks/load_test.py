@@ -142,7 +142,10 @@ def healthy(port: int, deadline: float) -> bool:
 class Servers:
     """One replica, or ``replicas`` behind nginx via deploy/run_replicas.sh; stopped on exit."""
 
-    def __init__(self, replicas: int, extra: list[str], probe: bool = False):
+    def __init__(
+        self, replicas: int, extra: list[str], probe: bool = False, app: str = "streamlit_app.py"
+    ):
+        self.app = app
         self.replicas = replicas
         self.extra = extra
         self.probe = probe
@@ -154,7 +157,7 @@ class Servers:
             self.port = free_port()
             start = ["-c", PROBE, "streamlit"] if self.probe else ["-m", "streamlit"]
             command = [
-                sys.executable, *start, "run", "streamlit_app.py",
+                sys.executable, *start, "run", self.app,
                 f"--server.address={HOST}", f"--server.port={self.port}",
                 "--server.headless=true", "--server.fileWatcherType=none", *self.extra,
             ]  # fmt: skip

@@ -7,13 +7,21 @@ from pathlib import Path
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
+from conv.app import explore, frameworks_view
+
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "streamlit_app.py")
 
 
 def open_app(**query) -> AppTest:
-    """Run the page once with ``query`` as its URL query string; fail on any exception."""
+    """Run the page once with ``query`` as its URL query string; fail on any exception.
+
+    The sections drawn only while open (frameworks, code) are opened, so
+    every test and walk also runs them.
+    """
     at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state[frameworks_view.OPEN] = True
+    at.session_state[explore.CODE_OPEN] = True
     for key, value in query.items():
         at.query_params[key] = value
     at.run()

@@ -10,7 +10,7 @@ channels-first layouts are checked against the loop reference.
 import numpy as np
 import pandas as pd
 import pytest
-from apptest import open_app, result
+from apptest import APP, open_app, result
 from reference import reference_conv2d
 from streamlit.testing.v1 import AppTest
 
@@ -195,3 +195,18 @@ def test_the_pad_mode_spellings_shown_pad_as_the_page_does(mode):
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 21)], ir_version=10)
     session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
     np.testing.assert_array_equal(session.run(None, {"x": x})[0], want)
+
+
+def test_the_frameworks_section_is_drawn_only_when_opened():
+    from streamlit.testing.v1 import AppTest
+
+    from conv.app import frameworks_view
+
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["example"] = "seed-3d"
+    at.run()
+    assert not at.exception
+    assert not at.table and not any("onnx" in c.value for c in at.code)  # closed: not drawn
+    at.session_state[frameworks_view.OPEN] = True
+    at.run()
+    assert len(at.table) == 1 and any("onnxruntime" in c.value for c in at.code)

@@ -466,3 +466,40 @@ def test_the_sidebar_tab_order_is_the_reading_order(page, app_url, path):
     for (name, left, top), (after, left2, top2) in itertools.pairwise(seen):
         same_row = abs(top2 - top) <= 8
         assert (same_row and left2 > left) or top2 > top + 8, (name, after, seen)
+
+
+def width_reports(page) -> list[int]:
+    """Collects the websocket messages the page sends that carry a width report."""
+    sent = []
+    page.on(
+        "websocket",
+        lambda ws: ws.on(
+            "framesent", lambda p: sent.append(1) if b"viewport.width" in bytes(p) else None
+        ),
+    )
+    return sent
+
+
+@pytest.mark.parametrize(("width", "reports"), [(1400, 0), (1920, 1)])
+def test_a_page_is_run_again_for_its_width_only_when_it_was_drawn_for_another(
+    browser, app_url, width, reports
+):
+    # The page is drawn for 940 px (the main area of a 1400 px window) until
+    # the browser reports its width; the report (a second run) is sent only
+    # when the width differs, and is remembered for the next visit's first run.
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    sent = width_reports(page)
+    page.goto(f"{app_url}/?example=seed-3d")
+    settled(page, 3)
+    assert len(sent) == reports
+    remembered = {c["name"]: c["value"] for c in context.cookies()}.get("convscope_width")
+    assert remembered == (None if reports == 0 else str(width - 460)), context.cookies()
+    again = context.new_page()
+    sent = width_reports(again)
+    again.goto(f"{app_url}/?example=seed-3d")
+    settled(again, 3)
+    assert len(sent) == 0  # drawn for the remembered width from the first run
+    output = again.locator(".js-plotly-plot").nth(2)
+    assert output.bounding_box()["x"] + output.bounding_box()["width"] <= width
+    context.close()

@@ -19,7 +19,7 @@ from conv.app import figure_size, figures, snippets, state, texts, zoomed
 from conv.app.guard import guarded
 from conv.app.result import Result
 
-__all__ = ["cell_controls", "downloads", "reproduce", "unread", "view"]
+__all__ = ["CODE_OPEN", "cell_controls", "downloads", "reproduce", "unread", "view"]
 
 SPEEDS = (1, 2, 5, 15, 50, 200)  # cells per second; 15 plays seed-3d's 225 cells in 15 s
 # No plotly toolbar over titles; figures keep their size (zoom with the page's zoomed panels).
@@ -282,16 +282,26 @@ def _code(x_id: str, k_id: str, settings: str, library: str, _s, _x, _k) -> str:
     return write(_s, _x, _k)
 
 
+#: Session key of the code section's open state.
+CODE_OPEN = "code_open"
+
+
 def reproduce(res: Result) -> None:
-    """numpy and torch code that give the same numbers."""
-    st.subheader("Reproduce it")
-    numpy_tab, torch_tab = st.tabs(["numpy", "torch.nn.functional.conv2d"])
+    """numpy and torch code that give the same numbers, drawn only while open.
+
+    Highlighted code costs a first paint about a third of a second in the
+    browser (``benchmarks/bench_paint.py``), so it waits for a click.
+    """
+    box = st.expander("Reproduce it: numpy and torch code", key=CODE_OPEN, on_change="rerun")
+    if not box.open:
+        return
+    numpy_tab, torch_tab = box.tabs(["numpy", "torch.nn.functional.conv2d"])
     # The code does not depend on the explained cell; leave it out of the cache key.
     s = dataclasses.replace(res.settings, cell=(0, 0), cell_filter=0)
     key = (res.x_id, res.k_id, s.to_json())
     numpy_tab.code(_code(*key, "numpy", s, res.x, res.kernel), language="python")
     torch_tab.code(_code(*key, "torch", s, res.x, res.kernel), language="python")
-    st.caption(
+    box.caption(
         "Arrays too large to print are loaded from the .npy downloads above; "
         "the code was checked against the arrays shown here."
     )

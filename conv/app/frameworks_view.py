@@ -180,12 +180,24 @@ def _layout_note(res: Result) -> str | None:
     )
 
 
+#: Session key of the section's open state (tests open it with it).
+OPEN = "frameworks_open"
+
+
 def show(res: Result) -> None:
     """The framework section, collapsed, and a note when uploads were moved to channels-last."""
     note = _layout_note(res)
     if note:
         st.caption(note)
-    with st.expander("Frameworks: this layer in PyTorch, TensorFlow, Keras, JAX and ONNX"):
+    # Drawn only while open: its table and six highlighted code blocks cost a
+    # first paint about half a second in the browser (bench_paint.py).
+    box = st.expander(
+        "Frameworks: this layer in PyTorch, TensorFlow, Keras, JAX and ONNX",
+        key=OPEN, on_change="rerun",
+    )  # fmt: skip
+    if not box.open:
+        return
+    with box:
         table = rows(res)
         differ = [r.name for r in table if not r.agrees]
         st.markdown(
