@@ -669,17 +669,19 @@ def _outline(grid, cells, color, panel, width, box=False):
     rows, cols = np.array(cells, dtype=np.int32).T
     dtype = np.int16 if np.abs(cells).max() < 2**15 else np.int32
     size = max(grid.cell / grid.step * 0.9, 3)
-    grid.add(
-        {
-            "type": "scatter", "x": cols.astype(dtype), "y": rows.astype(dtype),
-            "mode": "markers", "hoverinfo": "skip", "name": "outline",
-            "marker": {"symbol": "square-open", "size": size, "color": color,
-                       "line": {"width": width}},
-            # A click elsewhere selects points: outlines must not fade with the rest.
-            "selected": {"marker": {"opacity": 1}}, "unselected": {"marker": {"opacity": 1}},
-        },
-        panel,
-    )  # fmt: skip
+    # A white halo under the line keeps it seen on dark cells (viridis' purple).
+    for name, line, halo in (("outline halo", width + 2, "white"), ("outline", width, color)):
+        grid.add(
+            {
+                "type": "scatter", "x": cols.astype(dtype), "y": rows.astype(dtype),
+                "mode": "markers", "hoverinfo": "skip", "name": name,
+                "marker": {"symbol": "square-open", "size": size, "color": halo,
+                           "line": {"width": line}},
+                # A click elsewhere selects points: outlines must not fade with the rest.
+                "selected": {"marker": {"opacity": 1}}, "unselected": {"marker": {"opacity": 1}},
+            },
+            panel,
+        )  # fmt: skip
 
 
 def _click_targets(grid_r, grid_c, values, f, label, cell):
