@@ -24,8 +24,11 @@ CASES = {
     "&filter=preset&preset=gaussian&ksize=7",
 }
 OUTPUT_RANGE = """() => {
-    const out = [...document.querySelectorAll('.js-plotly-plot')]
-        .find((e) => (e._fullLayout.title.text || '').replace(/<[^>]*>/g, '').startsWith('output'));
+    // A large output's whole extent is in its overview; its zoom keeps rows 0-6.
+    const title = (e) => (e._fullLayout.title.text || '').replace(/<[^>]*>/g, '');
+    const charts = [...document.querySelectorAll('.js-plotly-plot')];
+    const out = charts.find((e) => title(e).startsWith('whole output')) ||
+        charts.find((e) => title(e).startsWith('output'));
     const stale = document.querySelectorAll('[data-stale=true]').length;
     return out && !stale ? String(out._fullLayout.yaxis.range) : null;
 }"""
