@@ -253,6 +253,8 @@ def _unread(x_shape, k_shape, stride, padding, dilation, pad_mode) -> tuple:
 
 @st.cache_resource(max_entries=4, ttl=600, show_spinner=False)
 def _padded(x_id: str, pads: tuple, pad_mode: str, _x):
+    if not any(v for side in pads for v in side):
+        return _x  # nothing to add: no copy of a large input
     out = conv.pad(_x, pads, pad_mode)
     out.setflags(write=False)
     return out

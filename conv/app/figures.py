@@ -409,10 +409,19 @@ def color_axis(panels: list[np.ndarray], colors: str = "auto") -> dict:
     """
     if colors not in COLORS:
         raise ValueError(f"colors must be one of {', '.join(COLORS)}; got {colors!r}")
-    finite = [p[np.isfinite(p)] for p in panels]
-    finite = [p for p in finite if p.size]
-    lo = float(min((p.min() for p in finite), default=0.0))
-    hi = float(max((p.max() for p in finite), default=0.0))
+    lo, hi = math.inf, -math.inf
+    for p in panels:
+        if not p.size:
+            continue
+        a, b = p.min(), p.max()
+        if not (np.isfinite(a) and np.isfinite(b)):  # NaN or inf there: leave them out
+            p = p[np.isfinite(p)]
+            if not p.size:
+                continue
+            a, b = p.min(), p.max()
+        lo, hi = min(lo, float(a)), max(hi, float(b))
+    if lo > hi:  # nothing finite
+        lo = hi = 0.0
     name = COLORS[colors] or (COLORSCALE if lo < 0 else "Viridis")
     bar = {"thickness": 12, "xpad": 8}
     scale = _SCALES.get(colors) or get_colorscale(name)
@@ -564,10 +573,14 @@ class _Grid:
 
 def _label_chars(values: np.ndarray) -> int:
     """Characters of the longest 3-significant-digit label among ``values``."""
-    finite = values[np.isfinite(values)]
-    if finite.size > TEXT_CELLS:  # the extremes and a sample are enough to size a font
-        sample = finite[:: finite.size // TEXT_CELLS]
-        finite = np.concatenate([sample, [finite.min(), finite.max()]])
+    flat = values.ravel()
+    if values.size > TEXT_CELLS:  # the extremes and a sample are enough to size a font
+        # Sampled before filtering, without a copy: a mask of a million cells costs
+        # more than the font is worth.
+        step = math.isqrt(values.size // TEXT_CELLS) + 1
+        sample = values[::step, ::step].ravel() if values.ndim == 2 else flat[:: step * step]
+        flat = np.concatenate([sample, [values.min(), values.max()]])
+    finite = flat[np.isfinite(flat)]
     return max((len(f"{v:.3g}") for v in finite.tolist()), default=1)
 
 

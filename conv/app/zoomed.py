@@ -49,7 +49,8 @@ def region(cell: tuple[int, int], shape: tuple[int, ...], size: int = ZOOM_CELLS
 def output_overview(res: Result, f: int, colors: str, zoom: tuple, width: float) -> go.Figure:
     """The whole output of filter ``f`` as an image, the zoomed part boxed, clickable."""
     out = res.out if res.out.ndim == 3 else res.out[:, :, None]
-    source = _image(_key(res), "output", f, colors, out[:, :, f], [out[:, :, f]], OUTPUT_PIXELS)
+    axis = figures.color_axis([out[:, :, f]], colors)
+    source = _image(_key(res), "output", f, colors, out[:, :, f], axis, OUTPUT_PIXELS)
     rows, cols = zoom
     bank = f" of filter {f}" if res.filters > 1 else ""
     return overview_figure(
@@ -70,8 +71,9 @@ def input_overview(res: Result, window, padded: np.ndarray, colors: str, width: 
     p = padded if padded.ndim == 3 else padded[:, :, None]
     scale = [p[:, :, c] for c in range(min(p.shape[2], figures.MAX_PANELS))]
     key = (res.x_id, res.pads, res.settings.pad_mode)
+    axis = figures.color_axis(scale, colors)
     sources = [
-        _image(key, "input", c, colors, x[:, :, c], scale, INPUT_PIXELS) for c in range(channels)
+        _image(key, "input", c, colors, x[:, :, c], axis, INPUT_PIXELS) for c in range(channels)
     ]
     inside_r = [r for r in window.rows if 0 <= r < h] or [0]
     inside_c = [c for c in window.cols if 0 <= c < w] or [0]
@@ -91,11 +93,11 @@ def _key(res: Result) -> tuple:
 
 
 @st.cache_data(max_entries=12, ttl=600, show_spinner=False)
-def _png(key: tuple, what: str, index: int, colors: str, pixels: int, _array, _scale) -> bytes:
-    data, _ = images.png(_array, figures.color_axis(_scale, colors), pixels)
+def _png(key: tuple, what: str, index: int, colors: str, pixels: int, _array, _axis) -> bytes:
+    data, _ = images.png(_array, _axis, pixels)
     return data
 
 
-def _image(key, what: str, index: int, colors: str, array, scale, pixels: int) -> str:
-    """The URL of ``array``'s image on the colour axis of the ``scale`` panels."""
-    return images.url(_png(key, what, index, colors, pixels, array, scale), f"{what}.{index}")
+def _image(key, what: str, index: int, colors: str, array, axis: dict, pixels: int) -> str:
+    """The URL of ``array``'s image on a :func:`conv.app.figures.color_axis`."""
+    return images.url(_png(key, what, index, colors, pixels, array, axis), f"{what}.{index}")
