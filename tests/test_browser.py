@@ -347,6 +347,11 @@ def test_at_390_px_no_values_overlap_and_no_figure_is_wider_than_the_screen(
         "e.getBoundingClientRect().right)"
     )
     assert widths and max(widths) <= 390
+    # The step and play controls fold away: the first figure starts on the first screen.
+    top = page.evaluate(
+        "document.querySelector('.js-plotly-plot').getBoundingClientRect().top + window.scrollY"
+    )
+    assert top < 844, top
     printed = 0
     for boxes in label_boxes(page):
         printed += len(boxes)

@@ -45,8 +45,18 @@ def _slid(key: str) -> None:
     ss.playing = False
 
 
-def cell_controls(res: Result) -> None:
-    """Step mode, play with a speed, previous/next, the window position, and the colours."""
+def cell_controls(res: Result, width: float = figure_size.WIDTH) -> None:
+    """Step mode, play with a speed, previous/next, the window position, and the colours.
+
+    On a phone they would stack into a screen of their own above the figures:
+    there they fold into one line.
+    """
+    box = st.expander("Step through, play, colours") if width < 600 else st.container()
+    with box:
+        _cell_controls(res)
+
+
+def _cell_controls(res: Result) -> None:
     oh, ow = res.out.shape[:2]
     last = oh * ow - 1
     ss.setdefault("step_index", 0)

@@ -52,7 +52,7 @@ if fresh is None:
 width = viewport.width()
 drawn = False
 with guarded("drawing the result"):
-    explore.cell_controls(shown)
+    explore.cell_controls(shown, width)
     drawn = explore.view(shown, width)
 if drawn and fresh is not None:
     st.session_state.last_good = fresh  # only a result that drew is kept as good
