@@ -92,7 +92,9 @@ def _key(res: Result) -> tuple:
     return (res.x_id, res.k_id, settings.to_json())
 
 
-@st.cache_data(max_entries=12, ttl=600, show_spinner=False)
+# An entry per visitor and channel: 20 visitors' 3-channel inputs must fit, or
+# every stride change encodes them again. At most ~0.6 MB each (384² noise).
+@st.cache_data(max_entries=96, ttl=600, show_spinner=False)
 def _png(key: tuple, what: str, index: int, colors: str, pixels: int, _array, _axis) -> bytes:
     data, _ = images.png(_array, _axis, pixels)
     return data
