@@ -95,3 +95,7 @@ MAX_SOLVER_SIZE = 1024
 #: Most maps drawn as receptive-field panels; a map drawn cell by cell has at most this many cells.
 MAX_FIELD_PANELS = 24
 MAX_FIELD_GRID_CELLS = 128 * 128
+
+#: Most bytes of inputs, filters and outputs kept for reuse across reruns and
+#: visitors (conv.app.result.ARRAYS), on top of what each page holds.
+MAX_CACHED_BYTES = 512 * 2**20

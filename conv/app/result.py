@@ -2,8 +2,9 @@
 
 Arrays are identified by the settings that made them (plus an upload's id
 and any edits), not by hashing megabytes each run. They are cached as shared
-read-only objects: ``st.cache_data`` would unpickle a fresh copy of a large
-input on every run.
+read-only objects in one byte-bounded cache (:mod:`conv.app.array_cache`):
+``st.cache_data`` would unpickle a fresh copy of a large input on every run,
+and a count-bounded cache thrashes under twenty visitors.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ import hashlib
 from dataclasses import dataclass
 
 import numpy as np
-import streamlit as st
 from threadpoolctl import threadpool_limits
 
 import conv
 from conv.app import arrays, budget
+from conv.app.array_cache import ArrayCache
+from conv.app.limits import MAX_CACHED_BYTES
 from conv.app.settings import Settings
 
 __all__ = [
@@ -73,14 +75,20 @@ def fingerprint(array: np.ndarray) -> str:
     return hashlib.blake2b(np.ascontiguousarray(array).tobytes(), digest_size=8).hexdigest()
 
 
-@st.cache_resource(max_entries=8, ttl=1800, show_spinner=False)
-def _input(key: str, _settings: Settings) -> np.ndarray:
-    return frozen(np.array(arrays.build_input(_settings)))
+# Inputs, filters and outputs of every visitor, up to this many bytes in all
+# (least recently used go first): about 20 visitors' ordinary arrays, or a few
+# of the largest the budget admits.
+ARRAYS = ArrayCache(max_bytes=MAX_CACHED_BYTES, ttl=1800)
 
 
-@st.cache_resource(max_entries=8, ttl=1800, show_spinner=False)
-def _kernel(key: str, x_id: str, _settings: Settings, _x: np.ndarray) -> np.ndarray:
-    return frozen(np.array(arrays.build_kernel(_settings, _x)))
+def _input(key: str, settings: Settings) -> np.ndarray:
+    return ARRAYS.get(("input", key), lambda: frozen(np.array(arrays.build_input(settings))))
+
+
+def _kernel(key: str, x_id: str, settings: Settings, x: np.ndarray) -> np.ndarray:
+    return ARRAYS.get(
+        ("kernel", key, x_id), lambda: frozen(np.array(arrays.build_kernel(settings, x)))
+    )
 
 
 def precheck(s: Settings) -> None:
@@ -110,9 +118,8 @@ def kernel_array(s: Settings, x: np.ndarray, x_id: str) -> tuple[np.ndarray, str
     return _kernel(key, x_id, part, x), f"{key}|{x_id}"
 
 
-@st.cache_resource(max_entries=16, ttl=1800, show_spinner=False)
-def _convolve(x_id: str, k_id: str, params: str, _x, _k, _kwargs) -> np.ndarray:
-    return frozen(conv.conv2d(_x, _k, **_kwargs))
+def _convolve(x_id: str, k_id: str, params: str, x, k, kwargs) -> np.ndarray:
+    return ARRAYS.get(("output", x_id, k_id, params), lambda: frozen(conv.conv2d(x, k, **kwargs)))
 
 
 def convolve(s: Settings, x: np.ndarray, x_id: str, k: np.ndarray, k_id: str) -> Result:
