@@ -45,3 +45,5 @@ def test_entries_expire_after_ttl(monkeypatch):
     now[0] += 2  # 61 s after it was made
     cache.get("a", lambda: calls.append(3) or np.zeros(3))
     assert calls == [1, 3]
+    now[0] += 61  # nobody asks again: prune frees it all the same
+    assert cache.prune() == 24 and len(cache) == 0

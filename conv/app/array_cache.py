@@ -59,6 +59,13 @@ class ArrayCache:
             self._evict(now)
         return array
 
+    def prune(self) -> int:
+        """Drop the entries past their ttl now (else only the next ``get`` does); bytes freed."""
+        with self._lock:
+            before = self.nbytes
+            self._evict(time.monotonic())
+            return before - self.nbytes
+
     def _evict(self, now: float) -> None:
         for key in [k for k, (made, _) in self._entries.items() if now - made > self.ttl]:
             del self._entries[key]

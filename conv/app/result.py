@@ -76,9 +76,10 @@ def fingerprint(array: np.ndarray) -> str:
 
 
 # Inputs, filters and outputs of every visitor, up to this many bytes in all
-# (least recently used go first): about 20 visitors' ordinary arrays, or a few
-# of the largest the budget admits.
-ARRAYS = ArrayCache(max_bytes=MAX_CACHED_BYTES, ttl=1800)
+# (least recently used go first), each for Streamlit's 120 s reconnect window:
+# a page being used reruns within it, and a server whose visitors left gives
+# the memory back soon after (conv.app.sessions prunes it).
+ARRAYS = ArrayCache(max_bytes=MAX_CACHED_BYTES, ttl=120)
 
 
 def _input(key: str, settings: Settings) -> np.ndarray:

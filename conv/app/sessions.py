@@ -4,7 +4,8 @@ Streamlit keeps a closed tab's session (its whole session_state: results,
 kept uploads) for ``server.disconnectedSessionTTL`` seconds so a reconnect
 can resume it, but removes expired ones only when another session
 disconnects: after the last visitor leaves, up to 128 of them stay in memory
-for good. One thread per server process drops them once expired and hands
+for good. One thread per server process drops them once expired, with the
+cached arrays past their ttl (:data:`conv.app.result.ARRAYS`), and hands
 the memory back to the system (``malloc_trim`` where glibc is there).
 Measured by ``benchmarks/load_test.py --probe``.
 """
@@ -21,6 +22,8 @@ from concurrent.futures import Future
 
 import streamlit as st
 from streamlit import runtime
+
+from conv.app import result
 
 __all__ = ["RELEASE_EVERY", "release_closed"]
 
@@ -61,7 +64,8 @@ def _release_forever(server_runtime) -> None:
             released = done.result(timeout=30)
         except Exception:  # the server is stopping
             return
-        if released:
+        dropped = result.ARRAYS.prune()  # arrays past their ttl, once nobody asks for them
+        if released or dropped:
             gc.collect()  # a session sits in reference cycles; its shutdown runs on collection
             _malloc_trim()
 
