@@ -67,7 +67,7 @@ def _cell_controls(res: Result) -> None:
         ss.step_on = ss.playing = False
         st.selectbox("colours", list(figures.COLORS), key="colors", help=texts.COLORS_HELP)
         return
-    columns = st.columns([1, 0.9, 1.5, 0.45, 0.45, 1.2], vertical_alignment="bottom")
+    columns = st.columns([1.25, 0.9, 1.35, 0.45, 0.45, 1.1], vertical_alignment="bottom")
     c1, c2, c3, c4, c5, c6 = columns
     c1.toggle("step mode", key="step_on", help="Fill the output one window position at a time.")
     c2.toggle("▶ play", key="playing", on_change=_play_toggled)
