@@ -308,9 +308,8 @@ def reproduce(res: Result) -> None:
     if not box.open:
         return
     numpy_tab, torch_tab = box.tabs(["numpy", "torch.nn.functional.conv2d"])
-    # The code does not depend on the explained cell; leave it out of the cache key.
-    s = dataclasses.replace(res.settings, cell=(0, 0), cell_filter=0)
-    key = (res.x_id, res.k_id, s.to_json())
+    # The code does not depend on the explained cell: keyed on the work, not the click.
+    key, s = res.work_key, res.settings
     numpy_tab.code(_code(*key, "numpy", s, res.x, res.kernel), language="python")
     torch_tab.code(_code(*key, "torch", s, res.x, res.kernel), language="python")
     box.caption(

@@ -96,6 +96,6 @@ MAX_SOLVER_SIZE = 1024
 MAX_FIELD_PANELS = 24
 MAX_FIELD_GRID_CELLS = 128 * 128
 
-#: Most bytes of inputs, filters and outputs kept for reuse across reruns and
+#: Most bytes of inputs, filters, outputs and their images kept for reuse across reruns and
 #: visitors (conv.app.result.ARRAYS), on top of what each page holds.
 MAX_CACHED_BYTES = 512 * 2**20

@@ -9,6 +9,7 @@ and a count-bounded cache thrashes under twenty visitors.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass
 
@@ -59,6 +60,13 @@ class Result:
     def filters(self) -> int:
         return self.out.shape[2] if self.out.ndim == 3 else 1
 
+    @property
+    def work_key(self) -> tuple[str, str, str]:
+        """What the output (and code for it) depends on: the arrays and every setting
+        but the explained cell, so a cache keyed on it survives clicks."""
+        rest = dataclasses.replace(self.settings, cell=(0, 0), cell_filter=0)
+        return self.x_id, self.k_id, rest.to_json()
+
     def cell(self) -> tuple[int, int, int]:
         """The explained (row, col, filter), clamped to this output."""
         (row, col), f = self.settings.cell, self.settings.cell_filter
@@ -75,7 +83,8 @@ def fingerprint(array: np.ndarray) -> str:
     return hashlib.blake2b(np.ascontiguousarray(array).tobytes(), digest_size=8).hexdigest()
 
 
-# Inputs, filters and outputs of every visitor, up to this many bytes in all
+# Inputs, filters, outputs and overview images (conv.app.zoomed) of every
+# visitor, up to this many bytes in all
 # (least recently used go first), each for Streamlit's 120 s reconnect window:
 # a page being used reruns within it, and a server whose visitors left gives
 # the memory back soon after (conv.app.sessions prunes it).

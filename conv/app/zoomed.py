@@ -10,15 +10,12 @@ with a box at the window, beside the input zoomed round it.
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 import plotly.graph_objects as go
-import streamlit as st
 
 from conv.app import figure_size, figures, images
 from conv.app.overview import overview_figure
-from conv.app.result import Result
+from conv.app.result import ARRAYS, Result
 
 __all__ = ["ZOOM_CELLS", "input_overview", "is_large", "output_overview", "region"]
 
@@ -49,8 +46,7 @@ def region(cell: tuple[int, int], shape: tuple[int, ...], size: int = ZOOM_CELLS
 def output_overview(res: Result, f: int, colors: str, zoom: tuple, width: float) -> go.Figure:
     """The whole output of filter ``f`` as an image, the zoomed part boxed, clickable."""
     out = res.out if res.out.ndim == 3 else res.out[:, :, None]
-    axis = figures.color_axis([out[:, :, f]], colors)
-    source = _image(_key(res), "output", f, colors, out[:, :, f], axis, OUTPUT_PIXELS)
+    (source,) = _images(f"output.{f}", res.work_key, colors, OUTPUT_PIXELS, [out[:, :, f]])
     rows, cols = zoom
     bank = f" of filter {f}" if res.filters > 1 else ""
     return overview_figure(
@@ -71,10 +67,8 @@ def input_overview(res: Result, window, padded: np.ndarray, colors: str, width: 
     p = padded if padded.ndim == 3 else padded[:, :, None]
     scale = [p[:, :, c] for c in range(min(p.shape[2], figures.MAX_PANELS))]
     key = (res.x_id, res.pads, res.settings.pad_mode)
-    axis = figures.color_axis(scale, colors)
-    sources = [
-        _image(key, "input", c, colors, x[:, :, c], axis, INPUT_PIXELS) for c in range(channels)
-    ]
+    panels = [x[:, :, c] for c in range(channels)]
+    sources = _images("input", key, colors, INPUT_PIXELS, panels, scale)
     inside_r = [r for r in window.rows if 0 <= r < h] or [0]
     inside_c = [c for c in window.cols if 0 <= c < w] or [0]
     names = [f"channel {c}" for c in range(channels)] if res.x.ndim == 3 else None
@@ -86,20 +80,22 @@ def input_overview(res: Result, window, padded: np.ndarray, colors: str, width: 
     )  # fmt: skip
 
 
-def _key(res: Result) -> tuple:
-    # What the output depends on: the arrays and every setting but the explained cell.
-    settings = dataclasses.replace(res.settings, cell=(0, 0), cell_filter=0)
-    return (res.x_id, res.k_id, settings.to_json())
+def _images(what: str, key: tuple, colors: str, pixels: int, panels: list, scale=None) -> list:
+    """URLs of the ``panels``' images, on the colour axis of the ``scale`` panels (default: theirs).
 
+    ``key`` names what the panels are made from; ``what`` which of them they are.
+    The PNGs are kept in the app's byte-bounded array cache, beside the arrays
+    they are drawn from, so 20 visitors' images fit and leave with them.
+    """
+    axis = []  # the zoomed heatmaps' colour axis: read from every cell, so only on a miss
 
-# An entry per visitor and channel: 20 visitors' 3-channel inputs must fit, or
-# every stride change encodes them again. At most ~0.6 MB each (384² noise).
-@st.cache_data(max_entries=96, ttl=600, show_spinner=False)
-def _png(key: tuple, what: str, index: int, colors: str, pixels: int, _array, _axis) -> bytes:
-    data, _ = images.png(_array, _axis, pixels)
-    return data
+    def draw(panel) -> np.ndarray:
+        if not axis:
+            axis.append(figures.color_axis(panels if scale is None else scale, colors))
+        return np.frombuffer(images.png(panel, axis[0], pixels)[0], np.uint8)
 
-
-def _image(key, what: str, index: int, colors: str, array, axis: dict, pixels: int) -> str:
-    """The URL of ``array``'s image on a :func:`conv.app.figures.color_axis`."""
-    return images.url(_png(key, what, index, colors, pixels, array, axis), f"{what}.{index}")
+    return [
+        images.url(ARRAYS.get(("png", *key, what, colors, pixels, i), lambda p=p: draw(p))
+                   .tobytes(), f"{what}.{i}")
+        for i, p in enumerate(panels)
+    ]  # fmt: skip
