@@ -143,19 +143,19 @@ def cell_centre(page, row: int, col: int, chart: int = 2) -> list[float]:
     )
 
 
-def click_output_cell(page, row: int, col: int) -> None:
+def click_output_cell(page, row: int, col: int, chart: int = 2) -> None:
     """Click an output cell at its pixel centre."""
-    page.mouse.click(*cell_centre(page, row, col))
+    page.mouse.click(*cell_centre(page, row, col, chart))
 
 
-def click_until_explained(page, row: int, col: int, charts: int) -> None:
+def click_until_explained(page, row: int, col: int, charts: int, chart: int = 2) -> None:
     """Click output cell (row, col) until the page explains it, at most three times.
 
     A click that lands while a busy machine is still rerunning the page is lost
     with that rerun; a click the page ignores fails all three.
     """
     for _ in range(3):
-        click_output_cell(page, row, col)
+        click_output_cell(page, row, col, chart)
         try:
             page.get_by_text(f"Explain output cell ({row}, {col})").wait_for(timeout=20_000)
             return
@@ -428,15 +428,7 @@ def test_any_cell_of_a_large_output_is_reached_by_overview_then_zoom(page, app_u
     assert r0 <= row <= r1 and c0 <= col <= c1 and (r1 - r0, c1 - c0) == (6, 6), (title, header)
     # Any cell of the zoom, not only the overview's coarse targets (every 8th cell), is exact.
     row, col = (r0 + 1, c1 - 1) if (r0 + 1, c1 - 1) != (row, col) else (r0 + 2, c1 - 2)
-    for _ in range(3):  # as click_until_explained, on the zoom chart
-        page.mouse.click(*cell_centre(page, row, col, chart=zoom))
-        try:
-            page.get_by_text(f"Explain output cell ({row}, {col})").wait_for(timeout=20_000)
-            break
-        except sync_api.TimeoutError:
-            settled(page, 3)
-    else:
-        raise AssertionError(f"clicking zoomed cell ({row}, {col}) did not explain it")
+    click_until_explained(page, row, col, charts=3, chart=zoom)
     assert not page.locator("[data-testid=stException]").count()
 
 
