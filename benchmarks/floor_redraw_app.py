@@ -1,0 +1,28 @@
+"""The least a Streamlit page can do on a stride change: redraw one to three small heatmaps.
+
+``bench_redraw.py`` changes "stride (rows)" here as it does on the exercise,
+in the same browser: the peer that says how much of a redraw is Streamlit's
+rerun and plotly's own drawing on this machine rather than convscope's page.
+``?charts=1`` draws only the output (15x15 values at stride 2, as on
+seed-3d); ``?charts=3`` also the input's first channel and the filter's.
+"""
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+
+stride = st.sidebar.number_input("stride (rows)", 1, 4, 2)
+rng = np.random.default_rng(123)
+x = rng.normal(size=(33, 33, 3)).round(2)
+k = rng.normal(size=(5, 5, 3)).round(2)
+rows, cols = (33 - 5) // stride + 1, (33 - 5) // 2 + 1
+out = np.array(
+    [[np.sum(x[i * stride : i * stride + 5, j * 2 : j * 2 + 5] * k) for j in range(cols)]
+     for i in range(rows)]
+)  # fmt: skip
+charts = [("output", out, "%{z:.3g}")]
+if st.query_params.get("charts") == "3":
+    charts = [("input", x[..., 0], None), ("filter", k[..., 0], "%{z:.2f}"), *charts]
+for column, (title, z, text) in zip(st.columns(len(charts)), charts, strict=True):
+    figure = go.Figure(go.Heatmap(z=z, texttemplate=text), layout={"title": title})
+    column.plotly_chart(figure, key=title)
