@@ -20,9 +20,13 @@ Bytes are the websocket payloads the browser received for each action
 HTTP bytes of the page's scripts are not in them. Needs Playwright and
 Debian's Chromium at /usr/bin/chromium. ``--replicas 2`` runs the same
 through deploy/run_replicas.sh (two replicas behind nginx: checks uploads
-and clicks keep to their session's replica). Run from the repository root::
+and clicks keep to their session's replica); ``--proxy`` puts even one
+replica behind it. ``--network 20,40`` has Chromium emulate a 20 Mbit/s
+link with 40 ms round trips (devtools' throttling), where the bytes of
+Streamlit's own scripts (~7 MB for a new visitor, ~2 MB gzipped by the
+proxy) count. Run from the repository root::
 
-    python benchmarks/bench_paint.py [--repeats 5] [--replicas 2]
+    python benchmarks/bench_paint.py [--repeats 5] [--replicas 2] [--proxy] [--network 20,40]
 """
 
 from __future__ import annotations
@@ -97,6 +101,24 @@ def drawn(page, text: str, fresh: str, charts: int = 3) -> None:
     page.get_by_text(text).first.wait_for(timeout=WAIT_MS)
     page.wait_for_function(DRAWN, arg=[charts, fresh], timeout=WAIT_MS)
     page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+
+
+#: ``(Mbit/s, round trip ms)`` every new page emulates, or None for loopback as it is.
+NETWORK: tuple[float, float] | None = None
+
+
+def new_page(context):
+    """A page of ``context``, on the emulated network when ``--network`` asks for one."""
+    page = context.new_page()
+    if NETWORK:
+        mbit, rtt = NETWORK
+        cdp = context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        cdp.send("Network.emulateNetworkConditions", {
+            "offline": False, "latency": rtt,
+            "downloadThroughput": mbit * 1e6 / 8, "uploadThroughput": mbit * 1e6 / 8,
+        })  # fmt: skip
+    return page
 
 
 def timed_open(page, frames: Frames, url: str, text: str) -> tuple[float, int]:
@@ -184,7 +206,7 @@ def measure(base: str, repeats: int, cases: set[str]) -> list[str]:
 
         def visitor():
             context = browser.new_context(viewport={"width": 1400, "height": 1800})
-            page = context.new_page()
+            page = new_page(context)
             return context, page, Frames(page)
 
         if "seed-3d" in cases:
@@ -205,7 +227,7 @@ def floor(base: str, repeats: int) -> None:
         warm, reload = [], []
         for i in range(repeats + 1):
             context = browser.new_context(viewport={"width": 1400, "height": 1800})
-            page = context.new_page()
+            page = new_page(context)
             frames = Frames(page)
             first = timed_open(page, frames, base, "floor page drawn")
             if i == 0:
@@ -274,6 +296,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--replicas", type=int, default=1, help="behind nginx when > 1")
+    parser.add_argument("--proxy", action="store_true", help="behind nginx even for one")
+    parser.add_argument("--network", help="MBIT,RTT_MS: emulate that link in Chromium")
     parser.add_argument("--timeout", type=int, default=900, help="hard limit, seconds")
     parser.add_argument(
         "--cases",
@@ -285,19 +309,29 @@ def main() -> None:
     if not 1 <= args.repeats <= 50 or not 1 <= args.replicas <= 16:
         parser.error("repeats must be 1..50 and replicas 1..16")
 
+    if args.network:
+        global NETWORK
+        mbit, rtt = (float(v) for v in args.network.split(","))
+        if not (0.1 <= mbit <= 10_000 and 0 <= rtt <= 2_000):
+            parser.error(f"--network {args.network}: need MBIT in 0.1..10000 and RTT_MS in 0..2000")
+        NETWORK = (mbit, rtt)
+
     def expired(*_):
         raise TimeoutError(f"the whole run passed --timeout {args.timeout} s")
 
     signal.signal(signal.SIGALRM, expired)
     signal.alarm(args.timeout)
-    print(f"{args.replicas} replica(s); median of {args.repeats} unless one sample\n")
+    behind = " behind nginx" if args.proxy or args.replicas > 1 else ""
+    link = f"; emulated link {args.network} (Mbit/s, RTT ms)" if args.network else ""
+    print(f"{args.replicas} replica(s){behind}{link}; median of {args.repeats} unless one sample\n")
     print(f"| {'action':<46} | {'ms':>8} | {'max ms':>8} | {'KB recv':>9} |")
     print(f"| {'-' * 46} | {'-' * 8} | {'-' * 8} | {'-' * 9} |", flush=True)
     cases = set(args.cases.split(","))
     if "floor" in cases:
-        with Servers(1, [], app="benchmarks/floor_app.py") as servers:
+        with Servers(1, [], app="benchmarks/floor_app.py", proxy=args.proxy) as servers:
             floor(f"http://{HOST}:{servers.port}", args.repeats)
-    with Servers(args.replicas, []) as servers:  # a fresh server: the first open is cold
+    # A fresh server: the first open is cold.
+    with Servers(args.replicas, [], proxy=args.proxy) as servers:
         measure(f"http://{HOST}:{servers.port}", args.repeats, cases)
     signal.alarm(0)
 

@@ -140,12 +140,22 @@ def healthy(port: int, deadline: float) -> bool:
 
 
 class Servers:
-    """One replica, or ``replicas`` behind nginx via deploy/run_replicas.sh; stopped on exit."""
+    """One replica, or ``replicas`` behind nginx via deploy/run_replicas.sh; stopped on exit.
+
+    ``proxy`` puts even one replica behind nginx (which also serves Streamlit's
+    own scripts, gzipped).
+    """
 
     def __init__(
-        self, replicas: int, extra: list[str], probe: bool = False, app: str = "streamlit_app.py"
+        self,
+        replicas: int,
+        extra: list[str],
+        probe: bool = False,
+        app: str = "streamlit_app.py",
+        proxy: bool = False,
     ):
         self.app = app
+        self.proxy = proxy or replicas > 1
         self.replicas = replicas
         self.extra = extra
         self.probe = probe
@@ -153,7 +163,7 @@ class Servers:
         self.port = 0
 
     def __enter__(self) -> Servers:
-        if self.replicas == 1:
+        if not self.proxy:
             self.port = free_port()
             start = ["-c", PROBE, "streamlit"] if self.probe else ["-m", "streamlit"]
             command = [
@@ -172,7 +182,7 @@ class Servers:
         self.log = open(logs / f"load_test_server_{self.port}.log", "w")
         self.probe_log = logs / f"load_test_probe_{self.port}.txt"
         self.probe_log.write_text("")
-        env = {**os.environ, "CONVSCOPE_PROBE_LOG": str(self.probe_log)}
+        env = {**os.environ, "CONVSCOPE_PROBE_LOG": str(self.probe_log), "APP": self.app}
         # Its own process group, so stopping it can never reach anything else.
         self.proc = subprocess.Popen(
             command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
