@@ -220,3 +220,26 @@ def test_streamlit_still_has_what_the_releaser_reads():
     assert "_storage_lock" in WebsocketSessionManager.__init__.__code__.co_names
     assert "_session_mgr" in Runtime.__init__.__code__.co_names
     assert hasattr(Runtime, "_get_async_objs")
+
+
+def test_the_proxy_names_a_type_for_every_kind_of_file_streamlit_ships():
+    """nginx serves Streamlit's /static/ files itself, with only the types it is told.
+
+    An unnamed suffix goes out as text/plain, and a script module sent so is not
+    run: a Streamlit release that ships, say, ``.mjs`` must fail here first.
+    """
+    import streamlit
+
+    template = (ROOT / "deploy/nginx.conf.template").read_text()
+    block = re.search(r"location /static/ \{.*?types \{(.*?)\}", template, re.S)
+    assert block, "deploy/nginx.conf.template has no types block under location /static/"
+    named = {
+        suffix
+        for line in block.group(1).strip().rstrip(";").split(";")
+        for suffix in line.split()[1:]
+    }
+    shipped = Path(streamlit.__file__).parent / "static" / "static"
+    suffixes = {p.suffix.lstrip(".") for p in shipped.rglob("*") if p.is_file()}
+    assert suffixes, f"no files under {shipped}"
+    assert suffixes <= named, f"types missing from the proxy: {sorted(suffixes - named)}"
+    assert "application/javascript js;" in " ".join(block.group(1).split())
