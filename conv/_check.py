@@ -259,8 +259,10 @@ def _diagnoses(p: Problem, cmp: _Comparer, ranked: list[_Candidate], squeeze) ->
     seen = set()
     best = ranked[0]
     if best.matched + best.slips < cmp.n_given:
-        text = explain(("unexplained",), {}, p, best.matched, cmp.n_given, (), ())
-        out.append(Diagnosis("unexplained", text, best.matched, cmp.n_given, {}, ("unexplained",)))
+        # Its sentence counts the values that are right, not what the closest mistake matches.
+        right = next((c.matched for c in ranked if not c.mistakes), 0)
+        text = explain(("unexplained",), {}, p, right, cmp.n_given, (), ())
+        out.append(Diagnosis("unexplained", text, right, cmp.n_given, {}, ("unexplained",)))
     for c in ranked:
         explained = c.matched + c.slips
         if c.mistakes in seen or explained == 0 or 2 * explained < best.matched + best.slips:

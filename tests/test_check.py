@@ -271,3 +271,19 @@ def test_exercise_3d_flipped_and_stride_one_answers(exercise_3d):
     assert report.diagnoses[0].mistake == "stride"
     assert report.diagnoses[0].settings["stride"] == (1, 1)
     assert not report.all_correct
+
+
+def test_an_unexplained_answer_counts_the_values_that_are_right():
+    """The closest mistake (a flipped kernel) matches half the cells; only one is right."""
+    rng = np.random.default_rng(0)
+    x, k = rng.normal(size=(6, 6)).round(2), rng.normal(size=(3, 3)).round(2)
+    right = reference_conv2d(x, k).reshape(4, 4)
+    answer = reference_conv2d(x, k, flip=True).reshape(4, 4).round(2)
+    answer.flat[[0, 3, 5, 6, 10, 12, 15]] = [99, 7, -50, 9, 33, 8, 21]  # no mistake gives these
+    answer[2, 1] = right[2, 1].round(2)
+    n_right = int(np.sum(np.abs(answer - right) <= 0.005 + 1e-9))
+    assert n_right == 1  # the setup, from the loop reference alone
+    top = conv.check_answer(answer, x, k).diagnoses[0]
+    assert top.mistake == "unexplained"
+    assert top.matched == n_right
+    assert top.explanation.startswith(f"{n_right} of your 16 values is right")

@@ -235,7 +235,7 @@ def verdict(checked: Checked) -> None:
     wrong = given - right
     sentence = top.explanation
     if top.mistake == "unexplained":
-        # The library counts the closest mistake's matches here, not the right values.
+        # The headline and the evidence already count the right values.
         sentence = "No mistake in the catalogue, alone or with another, reproduces your values."
     if report.all_correct:
         st.success(f"**Right.** {sentence}", icon="✅")
