@@ -17,10 +17,12 @@ import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from load_test import healthy  # the same wait for a server's health check
 
 CASES = {
     "seed-3d": "?example=seed-3d",
@@ -48,12 +50,9 @@ def start(repo: str, app: str, port: int) -> subprocess.Popen:
          "true", "--server.port", str(port), "--server.address", "127.0.0.1"],
         cwd=repo, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.3)
+    if not healthy(port, time.monotonic() + 90):
+        server.terminate()
+        raise RuntimeError(f"{app} did not start on port {port}")
     return server
 
 
