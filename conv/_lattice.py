@@ -55,9 +55,10 @@ def axis_lattices(n: int, k: int, s: int, d: int) -> list[tuple[int, int, int, i
     return lattices
 
 
-#: Above this many bytes of the unsplit FFT's temporaries, columns are split
-#: whatever the cost model says: memory comes first on large problems.
-SPLIT_ABOVE_BYTES = 16 << 20
+#: Above this bound of the unsplit FFT's peak bytes, columns are split whatever
+#: the cost model says: memory comes first on large problems, and the model
+#: underprices the whole-width FFT there (2x on a 128x128x16, d16 "full" case).
+SPLIT_ABOVE_BYTES = 8 << 20
 
 
 @functools.lru_cache(maxsize=1024)
@@ -68,6 +69,7 @@ def splits_columns(
     dilation: tuple[int, int],
     method: str,
     itemsize: int = 8,
+    lazy: bool = False,
 ) -> bool:
     """Whether :func:`correlate` splits the columns into lattices too (rows always split).
 
@@ -99,9 +101,8 @@ def splits_columns(
     parts = _split(padded_shape, kernel_shape, stride, dilation, True)
     if price(_fft_work(parts, kernel_shape)) <= price(_fft_work(whole, kernel_shape)):
         return True
-    return _peak(whole, padded_shape, kernel_shape, stride, dilation, "fft", itemsize, False) > (
-        SPLIT_ABOVE_BYTES
-    )
+    whole_peak = _peak(whole, padded_shape, kernel_shape, stride, dilation, "fft", itemsize, lazy)
+    return whole_peak > SPLIT_ABOVE_BYTES
 
 
 def _axis(n: int, k: int, s: int, d: int, split: bool):
@@ -132,7 +133,9 @@ def correlate(xp, k: np.ndarray, stride, dilation, method: str) -> np.ndarray:
     (sh, sw), (dh, dw) = stride, dilation
     kh, kw, _, f = k.shape
     hp, wp = xp.shape[:2]
-    split_w = splits_columns(xp.shape, k.shape, tuple(stride), tuple(dilation), method, xp.itemsize)
+    lazy = not isinstance(xp, np.ndarray)
+    shapes = xp.shape, k.shape, tuple(stride), tuple(dilation)
+    split_w = splits_columns(*shapes, method, xp.itemsize, lazy)
     rows, step_h, sub_sh, sub_dh, dh_sub = _axis(hp, kh, sh, dh, True)
     cols, step_w, sub_sw, sub_dw, dw_sub = _axis(wp, kw, sw, dw, split_w)
     if dh_sub == dw_sub == 1:
@@ -140,7 +143,7 @@ def correlate(xp, k: np.ndarray, stride, dilation, method: str) -> np.ndarray:
     out = np.empty((conv_size(hp, kh, sh, dh), conv_size(wp, kw, sw, dw), f), dtype=xp.dtype)
     for a, r0, nr, _ in rows:
         for b, c0, nc, _ in cols:
-            if isinstance(xp, np.ndarray):
+            if not lazy:
                 sub = xp[
                     r0 : r0 + step_h * (nr - 1) + 1 : step_h,
                     c0 : c0 + step_w * (nc - 1) + 1 : step_w,
@@ -186,11 +189,10 @@ def _sum_work(parts) -> dict[str, float]:
     return total
 
 
-def _sub_problems(padded_shape, kernel_shape, stride, dilation, method, itemsize):
+def _sub_problems(padded_shape, kernel_shape, stride, dilation, method, itemsize, lazy):
     """:func:`_split` as :func:`correlate` splits for this method."""
-    split_w = splits_columns(
-        tuple(padded_shape), tuple(kernel_shape), tuple(stride), tuple(dilation), method, itemsize
-    )
+    shapes = tuple(padded_shape), tuple(kernel_shape), tuple(stride), tuple(dilation)
+    split_w = splits_columns(*shapes, method, itemsize, lazy)
     return _split(padded_shape, kernel_shape, stride, dilation, split_w)
 
 
@@ -200,7 +202,7 @@ def work(padded_shape, kernel_shape, stride, dilation, method, itemsize=8, lazy=
         if method == "fft":
             return fft_work(padded_shape, kernel_shape, stride, dilation)
         return direct_work(padded_shape, kernel_shape, stride, dilation, itemsize, lazy=lazy)
-    split = _sub_problems(padded_shape, kernel_shape, stride, dilation, method, itemsize)
+    split = _sub_problems(padded_shape, kernel_shape, stride, dilation, method, itemsize, lazy)
     if method == "fft":
         return _fft_work(split, kernel_shape)
     return _sum_work(
@@ -213,7 +215,7 @@ def work(padded_shape, kernel_shape, stride, dilation, method, itemsize=8, lazy=
 
 def peak_bytes(padded_shape, kernel_shape, stride, dilation, method, itemsize=8, lazy=False):
     """Upper bound of the bytes :func:`correlate` allocates, its result included."""
-    split = _sub_problems(padded_shape, kernel_shape, stride, dilation, method, itemsize)
+    split = _sub_problems(padded_shape, kernel_shape, stride, dilation, method, itemsize, lazy)
     return _peak(split, padded_shape, kernel_shape, stride, dilation, method, itemsize, lazy)
 
 
