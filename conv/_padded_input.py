@@ -64,21 +64,42 @@ class PaddedInput:
         h, w, c = x.shape
         self.shape = (h + top + bottom, w + left + right, c)
         self.dtype, self.itemsize, self.ndim = x.dtype, x.itemsize, 3
-        self.row0, self.row_step = 0, 1  # this object's row r is padded row row0 + r*row_step
+        # This object's cell (r, q) is padded cell (row0 + r*row_step, col0 + q*col_step).
+        self.row0, self.row_step, self.col0, self.col_step = 0, 1, 0, 1
+
+    def lattice(self, rows: tuple[int, int, int], cols: tuple[int, int, int]) -> PaddedInput:
+        """The lazy equivalent of ``xp[r0 : r0 + rs*nr : rs, c0 : c0 + cs*nc : cs]``.
+
+        ``rows`` is ``(r0, rs, nr)`` and ``cols`` ``(c0, cs, nc)``: first index,
+        step and count along each axis. Nothing is padded until it is read.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from conv._padding import pad
+        >>> x = np.arange(12.0).reshape(3, 4, 1)
+        >>> lazy = PaddedInput(x, ((2, 2), (5, 5)), "replicate").lattice((1, 2, 3), (3, 4, 3))
+        >>> bool((lazy[:, :] == pad(x, ((2, 2), (5, 5)), "replicate")[1:6:2, 3:12:4]).all())
+        True
+        """
+        view = PaddedInput.__new__(PaddedInput)
+        view.__dict__.update(self.__dict__)
+        (r0, rs, nr), (c0, cs, nc) = rows, cols
+        view.row0, view.row_step = self.row0 + r0 * self.row_step, rs * self.row_step
+        view.col0, view.col_step = self.col0 + c0 * self.col_step, cs * self.col_step
+        view.shape = (nr, nc, self.shape[2])
+        return view
 
     def row_lattice(self, row0: int, step: int, rows: int) -> PaddedInput:
         """The lazy equivalent of ``xp[row0 : row0 + step*rows : step]``, still unpadded."""
-        view = PaddedInput.__new__(PaddedInput)
-        view.__dict__.update(self.__dict__)
-        view.row0, view.row_step = self.row0 + row0 * self.row_step, step * self.row_step
-        view.shape = (rows, *self.shape[1:])
-        return view
+        return self.lattice((row0, step, rows), (0, 1, self.shape[1]))
 
     def __getitem__(self, key: slice | tuple[slice, ...]) -> np.ndarray:
         rows, cols = (key, slice(None)) if isinstance(key, slice) else key
         rsel = np.arange(*rows.indices(self.shape[0]))
+        csel = np.arange(*cols.indices(self.shape[1]))
         r = self.row0 + self.row_step * rsel - self.pads[0][0]
-        c = np.arange(*cols.indices(self.shape[1])) - self.pads[1][0]
+        c = self.col0 + self.col_step * csel - self.pads[1][0]
         h, w, channels = self.x.shape
         if self.mode != "zeros":
             ri, ci = source_index(r, h, self.mode), source_index(c, w, self.mode)
@@ -88,7 +109,7 @@ class PaddedInput:
         rin, cin = np.flatnonzero((r >= 0) & (r < h)), np.flatnonzero((c >= 0) & (c < w))
         if len(rin) and len(cin):
             rs = rows.indices(self.shape[0])[2] * self.row_step
-            cs = cols.indices(self.shape[1])[2]
+            cs = cols.indices(self.shape[1])[2] * self.col_step
             src = self.x[r[rin[0]] : r[rin[-1]] + 1 : rs, c[cin[0]] : c[cin[-1]] + 1 : cs]
             out[rin[0] : rin[-1] + 1, cin[0] : cin[-1] + 1] = src
         return out
