@@ -340,6 +340,9 @@ def direct_peak_bytes(
         values = lay.oh * lay.ow * (kh * kw * c + f) + (2 * hp * wp * c if lazy else 0)
         return values * itemsize
     values = lay.scratch_values + lay.oh * lay.pw * f
+    # Adding products into the transposed output goes through numpy's ufunc
+    # buffers: np.getbufsize() values for each of the three operands.
+    values += 3 * np.getbufsize()
     phase = (lay.span_rows + 1) * lay.pw * c  # one block of one phase image
     if lay.unrolled:
         values += 2 * phase if lazy else 0  # the block as read, before its transpose

@@ -25,7 +25,7 @@ import math
 import numpy as np
 
 from conv._direct import correlate_direct
-from conv._fft import correlate_fft
+from conv._lattice import correlate
 
 #: The contract is ``TOLERANCE_UNITS`` unit roundoffs times ``sum|x * w|``:
 #: 1e-12 for float64, ~5.4e-4 for float32 (the same multiple of its rounding unit).
@@ -75,7 +75,7 @@ def fft_error_bound(xp: np.ndarray, k: np.ndarray) -> np.ndarray:
 def correlate_auto_fft(
     xp: np.ndarray, k: np.ndarray, stride: tuple[int, int], dilation: tuple[int, int]
 ) -> np.ndarray:
-    """:func:`conv._fft.correlate_fft` where it meets the contract, direct sums elsewhere.
+    """The FFT (split by dilation lattices) where it meets the contract, direct sums elsewhere.
 
     Same arguments and result as :func:`conv._direct.correlate_direct`. Every
     cell ends within ``tolerance(dtype) * sum|x * w|`` of the exact sum (plus
@@ -107,7 +107,9 @@ def correlate_auto_fft(
     scaled = max(abs(ex), abs(ek)) > near_one
     xs = np.ldexp(xp, -ex).astype(xp.dtype) if scaled else xp
     ks = np.ldexp(k, -ek).astype(k.dtype) if scaled else k
-    out = correlate_fft(xs, ks, stride, dilation)
+    # Split by dilation lattices as the plain FFT is (and as conv.estimate prices it); each
+    # sub-problem's error is within the whole input's bound (smaller norms and transforms).
+    out = correlate(xs, ks, stride, dilation, "fft")
     bad = _unproven_cells(out, xs, ks, stride, dilation, fft_error_bound(xs, ks))
     if bad is not None and bad.sum() > MAX_GATHER_FRACTION * bad.size:
         return correlate_direct(xp, k, stride, dilation)
@@ -134,7 +136,7 @@ def _unproven_cells(out, xs, ks, stride, dilation, bound) -> np.ndarray | None:
     np.abs(xa, out=xa)
     ka = (np.abs(ks) / k_max).astype(np.float32)
     scale = x_max * k_max
-    magnitude = correlate_fft(xa, ka, stride, dilation)
+    magnitude = correlate(xa, ka, stride, dilation, "fft")
     # sum|x * w| >= (magnitude - its bound) * (1 - 2**-20) * scale, compared without
     # a float64 copy of the magnitudes.
     threshold = need / (scale * (1 - 2.0**-20)) + fft_error_bound(xa, ka)

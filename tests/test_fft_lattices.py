@@ -162,3 +162,31 @@ def test_dilated_full_padding_fft_memory_stays_within_4x_and_the_estimate(shape,
         c = np.clip(j * stride + d * np.arange(kshape[1]) - left, 0, shape[1] - 1)
         window = x[r[:, None], c[None, :]]
         assert out[i, j] == pytest.approx(float((window * k).sum()), rel=1e-9)
+
+
+def test_auto_runs_its_exactness_checked_fft_on_the_lattices_it_prices(monkeypatch):
+    """``auto`` picks the FFT here; it must run the split sub-problems ``method="fft"`` runs."""
+    rng = np.random.default_rng(9)
+    x, k = rng.normal(size=(128, 128, 1)), rng.normal(size=(15, 15, 1, 1))
+    assert conv.estimate(x.shape, k.shape, padding="same", dilation=2).method == "fft"
+    # Reference: 'same' for a 29-wide dilated reach is 14 zeros a side; one shifted sum per tap.
+    xp = np.pad(x[..., 0], 14)
+    expected = sum(
+        xp[2 * m : 2 * m + 128, 2 * n : 2 * n + 128] * k[m, n, 0, 0]
+        for m in range(15)
+        for n in range(15)
+    )
+    fft = lattice.KERNELS["fft"]
+
+    def sub_problems(method: str) -> set:
+        shapes = set()
+        record = lambda xp, *args: shapes.add(xp.shape) or fft(xp, *args)  # noqa: E731
+        with monkeypatch.context() as m:
+            m.setitem(lattice.KERNELS, "fft", record)
+            out = conv.conv2d(x, k, method=method, padding="same", dilation=2)
+        np.testing.assert_allclose(out[..., 0], expected, rtol=1e-9, atol=1e-12)
+        return shapes
+
+    split = sub_problems("fft")
+    assert max(shape[0] for shape in split) < 128  # the rows are split
+    assert sub_problems("auto") == split
