@@ -31,6 +31,7 @@ on a materialised im2col matrix:
   in cache and the extra memory is bounded whatever the image size.
 """
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -171,10 +172,13 @@ class DirectLayout:
     scratch_values: int
 
 
+@functools.lru_cache(maxsize=64)
 def _tap_groups(kh, kw, stride, dilation):
-    """Group the taps by the phase image they read.
+    """Group the taps by the phase image they read (shared between calls: read only).
 
     Tap (m, n) sits at input offset (m*dh, n*dw) = (qh*sh + rh, qw*sw + rw).
+    Cached: the work budget prices every rerun's problem, and a 63x63 kernel
+    has 3,969 taps to group.
     """
     (sh, sw), (dh, dw) = stride, dilation
     groups: dict[tuple[int, int], list[tuple[int, int, int, int]]] = {}
