@@ -43,7 +43,8 @@ def output_shown(at: AppTest) -> np.ndarray | None:
     """The output as drawn: (OH, OW, F) with NaN where no cell is drawn, or None.
 
     Heatmaps carry float32 colours; the exact values are the click targets'
-    ``customdata`` (filter, value) at the (y, x) of every clickable cell, which
+    ``customdata`` (value) at the (y, x) of every clickable cell, in the filter
+    their trace's ``legendgroup`` names, which
     is every drawn cell up to ``figures.MAX_CLICK_TARGETS``.
     """
     output = [f for f in figures(at) if f["layout"]["title"]["text"].startswith("output")]
@@ -54,9 +55,11 @@ def output_shown(at: AppTest) -> np.ndarray | None:
     targets = [t for t in data if t.get("name") == "cells"]
     ys = np.concatenate([plotly_array(t["y"]) for t in targets]).astype(int)
     xs = np.concatenate([plotly_array(t["x"]) for t in targets]).astype(int)
-    values = np.concatenate([plotly_array(t["customdata"]).reshape(-1, 2) for t in targets])
+    values = np.concatenate([plotly_array(t["customdata"]).ravel() for t in targets])
+    filters = np.concatenate([np.full(len(plotly_array(t["x"])), int(t["legendgroup"]))
+                              for t in targets])  # fmt: skip
     shown = np.full((ys.max() + 1, xs.max() + 1, len(maps)), np.nan)
-    shown[ys, xs, values[:, 0].astype(int)] = values[:, 1]
+    shown[ys, xs, filters] = values
     return shown
 
 

@@ -89,9 +89,7 @@ def _clicked(key: str, f: int | None = None) -> None:
         return
     point = points[0]
     if f is None:
-        data = point.get("customdata") or [0]
-        # Streamlit hands a customdata row over as {"0": ..., "1": ...}.
-        f = data.get("0", 0) if isinstance(data, dict) else data[0]
+        f = figures.clicked_filter(point)
     cell = (round(float(point["y"])), round(float(point["x"])))
     ss.step_on = ss.playing = False
     state.replace(dataclasses.replace(state.current(), cell=cell, cell_filter=int(f)))

@@ -42,6 +42,7 @@ __all__ = [
     "MAX_PANELS",
     "array_figure",
     "channel_sums",
+    "clicked_filter",
     "color_axis",
     "drawn_step",
     "kernel_figure",
@@ -254,7 +255,8 @@ def output_figure(
     Each panel carries a near-transparent scatter point at every drawn cell
     centre (every n-th beyond :data:`MAX_CLICK_TARGETS`): clicks on a plotly
     heatmap report no point (plotly.js #7685), clicks on these do, with the
-    filter index and value as ``customdata``.
+    value as ``customdata`` and the filter index as the trace's ``legendgroup``
+    (Streamlit copies it into each selected point: :func:`clicked_filter`).
 
     Parameters
     ----------
@@ -707,11 +709,20 @@ def _click_targets(grid_r, grid_c, values, f, label, cell):
         "type": "scatter",
         "x": grid_c.ravel(),
         "y": grid_r.ravel(),
-        "customdata": np.column_stack([np.full(grid_r.size, f), values.ravel()]),
+        # The value alone per point: the filter is one string per trace, not
+        # one float64 per point (half of a large output's rerun bytes).
+        "customdata": values.ravel(),
+        "legendgroup": str(f),
         "mode": "markers",
         "marker": {"symbol": "square", "size": size, "color": "rgba(0,0,0,0.01)"},
         "selected": {"marker": {"opacity": 1}},
         "unselected": {"marker": {"opacity": 1}},
-        "hovertemplate": f"(%{{y}}, %{{x}}{label}) = %{{customdata[1]:.4g}}<extra></extra>",
+        "hovertemplate": f"(%{{y}}, %{{x}}{label}) = %{{customdata:.4g}}<extra></extra>",
         "name": "cells",
     }
+
+
+def clicked_filter(point: dict) -> int:
+    """The filter of a clicked output cell, from Streamlit's selection point of a click target."""
+    group = point.get("legendgroup")
+    return int(group) if isinstance(group, str) and group.isdigit() else 0

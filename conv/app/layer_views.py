@@ -32,8 +32,7 @@ def _clicked(key: str) -> None:
     if not points:
         return
     point = points[0]
-    data = point.get("customdata") or [0]
-    f = data.get("0", 0) if isinstance(data, dict) else data[0]  # Streamlit's dict form of a row
+    f = figures.clicked_filter(point)
     cell = (round(float(point["y"])), round(float(point["x"])))
     state.replace(dataclasses.replace(state.current(), cell=cell, cell_filter=int(f)))
 
