@@ -33,16 +33,17 @@ def test_an_array_larger_than_the_bound_is_returned_but_not_kept():
     assert big.shape == (1000,) and len(cache) == 0
 
 
-def test_entries_expire_after_ttl(monkeypatch):
+def test_entries_expire_ttl_after_their_last_use(monkeypatch):
     now = [1000.0]
     monkeypatch.setattr(array_cache.time, "monotonic", lambda: now[0])
     cache = ArrayCache(max_bytes=10_000, ttl=60)
     calls = []
     cache.get("a", lambda: calls.append(1) or np.zeros(3))
-    now[0] += 59
-    cache.get("a", lambda: calls.append(2) or np.zeros(3))
+    for _ in range(3):  # asked for every 59 s: 177 s after it was made, still the same
+        now[0] += 59
+        cache.get("a", lambda: calls.append(2) or np.zeros(3))
     assert calls == [1]
-    now[0] += 2  # 61 s after it was made
+    now[0] += 61  # 61 s after its last use
     cache.get("a", lambda: calls.append(3) or np.zeros(3))
     assert calls == [1, 3]
     now[0] += 61  # nobody asks again: prune frees it all the same

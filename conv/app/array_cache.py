@@ -4,7 +4,7 @@
 largest arrays a visitor may ask for (hundreds of megabytes each) thrashes
 under twenty visitors with small ones, and each miss is the work again. This
 cache keeps the most recently used arrays up to ``max_bytes`` in total, and
-drops an entry ``ttl`` seconds after it was made.
+drops an entry ``ttl`` seconds after it was last asked for.
 
 Examples
 --------
@@ -29,7 +29,7 @@ __all__ = ["ArrayCache"]
 
 
 class ArrayCache:
-    """Least recently used arrays up to ``max_bytes``, each kept at most ``ttl`` seconds."""
+    """Least recently used arrays up to ``max_bytes``, each kept ``ttl`` s past its last use."""
 
     def __init__(self, max_bytes: int, ttl: float = 1800.0):
         self.max_bytes, self.ttl = max_bytes, ttl
@@ -49,6 +49,9 @@ class ArrayCache:
         with self._lock:
             hit = self._entries.get(key)
             if hit is not None and now - hit[0] <= self.ttl:
+                # In use: kept on. A page being read reruns on each click; a
+                # visitor who left stops asking, and the entry goes.
+                self._entries[key] = (now, hit[1])
                 self._entries.move_to_end(key)
                 return hit[1]
         # Made outside the lock: two visitors' work must not wait on each other.
@@ -67,7 +70,7 @@ class ArrayCache:
             return before - self.nbytes
 
     def _evict(self, now: float) -> None:
-        for key in [k for k, (made, _) in self._entries.items() if now - made > self.ttl]:
+        for key in [k for k, (used, _) in self._entries.items() if now - used > self.ttl]:
             del self._entries[key]
         total = self.nbytes
         while total > self.max_bytes and self._entries:

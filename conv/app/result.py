@@ -84,11 +84,11 @@ def fingerprint(array: np.ndarray) -> str:
 
 
 # Inputs, filters, outputs and overview images (conv.app.zoomed) of every
-# visitor, up to this many bytes in all
-# (least recently used go first), each for Streamlit's 120 s reconnect window:
-# a page being used reruns within it, and a server whose visitors left gives
-# the memory back soon after (conv.app.sessions prunes it).
-ARRAYS = ArrayCache(max_bytes=MAX_CACHED_BYTES, ttl=120)
+# visitor, up to this many bytes in all (least recently used go first), each
+# for a minute past its last use: a page being used keeps its own, and the
+# arrays of visitors who left go soon after (conv.app.sessions prunes them).
+# A session resumed later rebuilds them from its settings and uploads.
+ARRAYS = ArrayCache(max_bytes=MAX_CACHED_BYTES, ttl=60)
 
 
 def _input(key: str, settings: Settings) -> np.ndarray:
