@@ -228,4 +228,9 @@ def _peak(split, padded_shape, kernel_shape, stride, dilation, method, itemsize,
     (sh, sw), (dh, dw) = stride, dilation
     oh = conv_size(padded_shape[0], kernel_shape[0], sh, dh)
     ow = conv_size(padded_shape[1], kernel_shape[1], sw, dw)
+    if method == "direct" and not lazy:
+        # A lattice of an array is a strided view: where the direct kernel
+        # would read a contiguous unit-stride input in place, it copies the
+        # view whole, then zero-pads it to the phase image's shape (two copies).
+        largest += 2 * max(shape[0] * shape[1] * shape[2] for _, shape, _, _ in split) * itemsize
     return largest + oh * ow * kernel_shape[3] * itemsize
