@@ -238,18 +238,59 @@ def test_play_runs_to_the_end_at_the_chosen_speed_and_stops(monkeypatch):
     assert not np.isnan(drawn(at)).any()
 
 
+def _edit_input_cell(at, row: int, col: int, value: float) -> None:
+    """Type ``value`` into cell (row, col) of the open input editor, and rerun."""
+    editor = next(e for e in at.data_editor if e.key.startswith("edit_x"))
+    at.session_state[editor.key] = {
+        "edited_rows": {row: {str(col): value}}, "added_rows": [], "deleted_rows": [],
+    }  # fmt: skip
+    at.run()
+
+
 def test_editing_a_cell_in_place_recomputes_and_updates_the_code(exercise_2d):
     x, k, _ = exercise_2d
     at = open_app(example="seed-2d")
-    editor = next(e for e in at.data_editor if e.key.startswith("edit_x"))
-    at.session_state[editor.key] = {
-        "edited_rows": {1: {"2": 99.0}}, "added_rows": [], "deleted_rows": [],
-    }  # fmt: skip
+    assert not [e for e in at.data_editor if e.key.startswith("edit_x")]  # closed: not drawn
+    at.session_state["edit_x_open"] = True
     at.run()
+    _edit_input_cell(at, 1, 2, 99.0)
     edited = x.copy()
     edited[1, 2] = 99.0
     np.testing.assert_allclose(drawn(at), reference_conv2d(edited, k), rtol=1e-12)
     assert any("[0.13, 0.44, 99.0, -0.23, 0.19]" in c.value for c in at.code)
+
+
+def test_edits_outlive_their_closed_editor_and_show_when_it_opens_again(exercise_2d):
+    x, k, _ = exercise_2d
+    at = open_app(example="seed-2d")
+    at.session_state["edit_x_open"] = True
+    at.run()
+    _edit_input_cell(at, 1, 2, 99.0)
+    edited = x.copy()
+    edited[1, 2] = 99.0
+    at.session_state["edit_x_open"] = False
+    at.run()
+    at.run()  # a further run draws no editor: Streamlit has forgotten its state by now
+    assert not [e for e in at.data_editor if e.key.startswith("edit_x")]
+    np.testing.assert_allclose(drawn(at), reference_conv2d(edited, k), rtol=1e-12)
+    at.session_state["edit_x_open"] = True
+    at.run()
+    (editor,) = [e for e in at.data_editor if e.key.startswith("edit_x")]
+    assert editor.value.iloc[1, 2] == 99.0  # the table shows the kept edit
+    _edit_input_cell(at, 0, 0, -5.0)  # a second edit adds to the first
+    edited[0, 0] = -5.0
+    np.testing.assert_allclose(drawn(at), reference_conv2d(edited, k), rtol=1e-12)
+
+
+def test_edits_of_one_input_do_not_follow_to_another(exercise_2d):
+    at = open_app(example="seed-2d")
+    at.session_state["edit_x_open"] = True
+    at.run()
+    _edit_input_cell(at, 1, 2, 99.0)
+    at.radio(key="w.source").set_value("generate").run()
+    x = result(at).x
+    assert 99.0 not in x  # the generated input, unedited
+    np.testing.assert_allclose(drawn(at), reference_conv2d(x, result(at).kernel), rtol=1e-12)
 
 
 def test_switching_sources_keeps_hidden_choices():

@@ -8,13 +8,11 @@ Each section draws widgets bound to the session's :class:`Settings` (see
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 from conv import PAD_MODES, examples, generate, kernels
 from conv._conv2d import METHODS
-from conv.app import layouts, result, state, uploads
-from conv.app.limits import EDITABLE_CELLS
+from conv.app import editors, layouts, result, state, uploads
 from conv.app.settings import FILTER_LAYOUTS, INPUT_KINDS, INPUT_LAYOUTS, PADDINGS
 from conv.app.uploads import Upload
 
@@ -183,7 +181,7 @@ def arrays(
     else:
         x, x_id = result.input_array(s)
     with x_slot:
-        x, x_id = _edited(x, x_id, "input", "edit_x")
+        x, x_id = editors.edited(x, x_id, "input", "edit_x")
     if s.kernel_source == "upload":
         k, k_id, shape = uploads.read(k_upload, "filter", s.k_layout)
         channels = x.shape[2] if x.ndim == 3 else 1
@@ -194,7 +192,7 @@ def arrays(
     else:
         k, k_id = result.kernel_array(s, x, x_id)
     with k_slot:
-        k, k_id = _edited(k, k_id, "filter", "edit_k")
+        k, k_id = editors.edited(k, k_id, "filter", "edit_k")
     return x, x_id, k, k_id
 
 
@@ -209,32 +207,3 @@ def convolved(x_upload: Upload | None, k_upload: Upload | None, x_slot, k_slot):
         return result.convolve(state.current(), x, x_id, k, k_id), None
     except ValueError as exc:
         return None, str(exc)
-
-
-def _edited(array: np.ndarray, array_id: str, label: str, key: str) -> tuple[np.ndarray, str]:
-    """``array`` with the user's in-place edits (small arrays only), and its id."""
-    a = array if array.ndim > 2 else array[:, :, None]
-    a = a.reshape(a.shape[0], a.shape[1], -1)
-    if a.shape[0] * a.shape[1] > EDITABLE_CELLS or a.shape[2] > 8:
-        return array, array_id
-    with st.expander(f"Edit {label} values"):
-        trailing = list(np.ndindex(array.shape[2:]))
-        names = (
-            [f"[:, :, {', '.join(map(str, i))}]" for i in trailing]
-            if len(trailing) > 1
-            else [label]
-        )
-        slices = []
-        # Tabs keep every editor drawn, so edits to one slice survive looking at another.
-        for i, tab in enumerate(st.tabs(names)):
-            with tab:
-                frame = pd.DataFrame(a[:, :, i])
-                frame.columns = frame.columns.astype(str)
-                edited = st.data_editor(frame, key=f"{key}_{result.fingerprint(array)}_{i}")
-                slices.append(edited.to_numpy(dtype=float))
-    out = np.stack(slices, axis=2).reshape(array.shape).astype(np.result_type(array, float))
-    if np.isnan(out).any():
-        raise ValueError(f"{label}: every edited cell needs a number")
-    if np.array_equal(out, array):
-        return array, array_id
-    return result.frozen(out), "edited:" + result.fingerprint(out)
