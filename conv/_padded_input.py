@@ -90,10 +90,6 @@ class PaddedInput:
         view.shape = (nr, nc, self.shape[2])
         return view
 
-    def row_lattice(self, row0: int, step: int, rows: int) -> PaddedInput:
-        """The lazy equivalent of ``xp[row0 : row0 + step*rows : step]``, still unpadded."""
-        return self.lattice((row0, step, rows), (0, 1, self.shape[1]))
-
     def __getitem__(self, key: slice | tuple[slice, ...]) -> np.ndarray:
         rows, cols = (key, slice(None)) if isinstance(key, slice) else key
         rsel = np.arange(*rows.indices(self.shape[0]))

@@ -258,7 +258,8 @@ def test_output_cells_can_be_clicked_and_report_filter_and_value():
     for f, t in enumerate(targets):
         points = set(zip(t.y, t.x, strict=True))
         assert points == {(r, c) for r in range(2) for c in range(3)}
-        assert figures.clicked_filter({"legendgroup": t.legendgroup}) == f
+        point = {"x": 2.0, "y": 1.0, "legendgroup": t.legendgroup}
+        assert figures.clicked({"selection": {"points": [point]}}) == ((1, 2), f)
         for (r, c), value in zip(zip(t.y, t.x, strict=True), t.customdata, strict=True):
             assert value == out[r, c, f]
         assert t.marker.symbol == "square"

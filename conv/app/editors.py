@@ -26,9 +26,7 @@ def edited(array: np.ndarray, array_id: str, label: str, key: str) -> tuple[np.n
 
     Raises ``ValueError`` when an edited cell holds no number.
     """
-    a = array if array.ndim > 2 else array[:, :, None]
-    a = a.reshape(a.shape[0], a.shape[1], -1)
-    if a.shape[0] * a.shape[1] > EDITABLE_CELLS or a.shape[2] > 8:
+    if array.shape[0] * array.shape[1] > EDITABLE_CELLS or np.prod(array.shape[2:]) > 8:
         return array, array_id
     ss = st.session_state
     source = result.fingerprint(array)

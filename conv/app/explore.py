@@ -84,14 +84,12 @@ def _cell_controls(res: Result) -> None:
 
 def _clicked(key: str, f: int | None = None) -> None:
     """Explain the clicked cell; ``f`` is the filter when the points do not carry it."""
-    points = (ss.get(key) or {}).get("selection", {}).get("points", [])
-    if not points:
+    click = figures.clicked(ss.get(key))
+    if click is None:
         return
-    point = points[0]
-    if f is None:
-        f = figures.clicked_filter(point)
-    cell = (round(float(point["y"])), round(float(point["x"])))
+    cell, target_f = click
     ss.step_on = ss.playing = False
+    f = target_f if f is None else f
     state.replace(dataclasses.replace(state.current(), cell=cell, cell_filter=int(f)))
 
 

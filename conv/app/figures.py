@@ -42,7 +42,7 @@ __all__ = [
     "MAX_PANELS",
     "array_figure",
     "channel_sums",
-    "clicked_filter",
+    "clicked",
     "color_axis",
     "drawn_step",
     "kernel_figure",
@@ -256,7 +256,7 @@ def output_figure(
     centre (every n-th beyond :data:`MAX_CLICK_TARGETS`): clicks on a plotly
     heatmap report no point (plotly.js #7685), clicks on these do, with the
     value as ``customdata`` and the filter index as the trace's ``legendgroup``
-    (Streamlit copies it into each selected point: :func:`clicked_filter`).
+    (Streamlit copies it into each selected point: :func:`clicked`).
 
     Parameters
     ----------
@@ -722,7 +722,17 @@ def _click_targets(grid_r, grid_c, values, f, label, cell):
     }
 
 
-def clicked_filter(point: dict) -> int:
-    """The filter of a clicked output cell, from Streamlit's selection point of a click target."""
+def clicked(selection: dict | None) -> tuple[tuple[int, int], int] | None:
+    """``((row, col), filter)`` of the click target clicked, from a chart's selection state.
+
+    ``selection`` is what Streamlit keeps under the chart's key; None when no
+    point was clicked. The filter is the target trace's ``legendgroup``,
+    which Streamlit copies into each selected point.
+    """
+    points = (selection or {}).get("selection", {}).get("points", [])
+    if not points:
+        return None
+    point = points[0]
     group = point.get("legendgroup")
-    return int(group) if isinstance(group, str) and group.isdigit() else 0
+    f = int(group) if isinstance(group, str) and group.isdigit() else 0
+    return (round(float(point["y"])), round(float(point["x"]))), f

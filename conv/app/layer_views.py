@@ -28,13 +28,10 @@ _TAP, _PADDING_TAP = "#111111", "#e69f00"  # as conv.app.figures outlines a wind
 
 
 def _clicked(key: str) -> None:
-    points = (st.session_state.get(key) or {}).get("selection", {}).get("points", [])
-    if not points:
-        return
-    point = points[0]
-    f = figures.clicked_filter(point)
-    cell = (round(float(point["y"])), round(float(point["x"])))
-    state.replace(dataclasses.replace(state.current(), cell=cell, cell_filter=int(f)))
+    click = figures.clicked(st.session_state.get(key))
+    if click is not None:
+        cell, f = click
+        state.replace(dataclasses.replace(state.current(), cell=cell, cell_filter=f))
 
 
 def explain(res: LayerResult, row: int, col: int, f: int):
