@@ -5,11 +5,16 @@ at 1400x1000, then changes "stride (rows)" between 1 and 2 a few times and
 times each change from the key press until the output figure shows the new
 shape and nothing on the page is stale. Prints the median and all samples.
 
-The peer, run the same way in the same browser: ``benchmarks/floor_redraw_app.py``,
-a bare Streamlit page that only redraws one (or three) small heatmaps, the
-least any Streamlit page with plotly does on such a change on this machine.
+The pages take turns, one change each (a tab brought to the front), so the
+drift of a shared 2-core machine falls on every case alike; the case order
+turns too.
 
-    python benchmarks/bench_redraw.py [REPO] [--runs 7]
+The peer, run the same way in the same browser: ``benchmarks/floor_redraw_app.py``,
+a bare Streamlit page that only redraws one (or three) small heatmaps, with
+or without clickable cells: the least any Streamlit page with plotly does on
+such a change on this machine.
+
+    python benchmarks/bench_redraw.py [REPO] [--runs 7] [--cases seed-3d,floor-1-click]
 """
 
 import argparse
@@ -41,7 +46,11 @@ OUTPUT_RANGE = """() => {
 
 
 FLOOR = "benchmarks/floor_redraw_app.py"
-FLOOR_CASES = {"floor, 1 heatmap": "?charts=1", "floor, 3 heatmaps": "?charts=3"}
+FLOOR_CASES = {
+    "floor-1": "?charts=1",  # one heatmap with its values
+    "floor-1-click": "?charts=1&click=1",  # and clickable cells
+    "floor-3": "?charts=3",  # three heatmaps
+}
 
 
 def start(repo: str, app: str, port: int) -> subprocess.Popen:
@@ -56,25 +65,29 @@ def start(repo: str, app: str, port: int) -> subprocess.Popen:
     return server
 
 
-def changes(page, url: str, runs: int) -> list[float]:
-    """Milliseconds of ``runs`` stride changes on the page at ``url`` (after one to warm up)."""
+def opened(page, url: str) -> None:
+    """Open ``url`` and make one change (it warms caches and the chart's code)."""
     page.goto(url)
     page.wait_for_function(OUTPUT_RANGE, timeout=120_000)
     time.sleep(3)  # let a width report settle
+    change(page)
+
+
+def change(page) -> float:
+    """Milliseconds of one stride change, from the key press until the new output shows."""
+    page.bring_to_front()
     stride = page.get_by_label("stride (rows)", exact=True)
-    samples = []
-    for run in range(runs + 1):
-        before = page.evaluate(OUTPUT_RANGE)
-        stride.fill("1" if stride.input_value() == "2" else "2")
-        start = time.perf_counter()
-        stride.press("Enter")
-        page.wait_for_function(
-            f"() => {{ const r = ({OUTPUT_RANGE})(); return r && r !== {before!r}; }}",
-            timeout=120_000,
-        )
-        if run:  # the first change warms caches
-            samples.append((time.perf_counter() - start) * 1000)
-    return samples
+    before = page.evaluate(OUTPUT_RANGE)
+    stride.fill("1" if stride.input_value() == "2" else "2")
+    start = time.perf_counter()
+    stride.press("Enter")
+    page.wait_for_function(
+        f"() => {{ const r = ({OUTPUT_RANGE})(); return r && r !== {before!r}; }}",
+        timeout=120_000,
+    )
+    elapsed = (time.perf_counter() - start) * 1000
+    time.sleep(0.3)  # the page settles before the next case's turn
+    return elapsed
 
 
 def main() -> None:
@@ -82,22 +95,31 @@ def main() -> None:
     parser.add_argument("repo", nargs="?", default=str(Path(__file__).resolve().parents[1]))
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--port", type=int, default=8741)
+    parser.add_argument("--cases", default="", help="comma-separated names to run (default: all)")
     args = parser.parse_args()
     here = str(Path(__file__).resolve().parents[1])
     servers = [start(args.repo, "streamlit_app.py", args.port), start(here, FLOOR, args.port + 1)]
     urls = {name: f"http://127.0.0.1:{args.port}/{query}" for name, query in CASES.items()}
     urls |= {name: f"http://127.0.0.1:{args.port + 1}/{q}" for name, q in FLOOR_CASES.items()}
+    if args.cases:
+        urls = {name: urls[name] for name in args.cases.split(",")}
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(
                 executable_path="/usr/bin/chromium", args=["--no-sandbox", "--headless"]
             )
+            pages = {}
             for name, url in urls.items():
-                page = browser.new_page(viewport={"width": 1400, "height": 1000})
-                samples = changes(page, url, args.runs)
-                print(f"{name}: median {statistics.median(samples):.0f} ms "
-                      f"({', '.join(f'{s:.0f}' for s in samples)})")  # fmt: skip
-                page.close()
+                pages[name] = browser.new_page(viewport={"width": 1400, "height": 1000})
+                opened(pages[name], url)
+            samples = {name: [] for name in pages}
+            for run in range(args.runs):
+                order = list(pages) if run % 2 == 0 else list(pages)[::-1]
+                for name in order:
+                    samples[name].append(change(pages[name]))
+            for name, times in samples.items():
+                print(f"{name}: median {statistics.median(times):.0f} ms "
+                      f"({', '.join(f'{t:.0f}' for t in times)})")  # fmt: skip
             browser.close()
     finally:
         for server in servers:

@@ -4,7 +4,9 @@
 in the same browser: the peer that says how much of a redraw is Streamlit's
 rerun and plotly's own drawing on this machine rather than convscope's page.
 ``?charts=1`` draws only the output (15x15 values at stride 2, as on
-seed-3d); ``?charts=3`` also the input's first channel and the filter's.
+seed-3d); ``?charts=3`` also the input's first channel and the filter's;
+``?charts=1&click=1`` the output with what makes its cells clickable in
+Streamlit (a selectable trace over the cells: a heatmap has no selection).
 """
 
 import numpy as np
@@ -23,6 +25,16 @@ out = np.array(
 charts = [("output", out, "%{z:.3g}")]
 if st.query_params.get("charts") == "3":
     charts = [("input", x[..., 0], None), ("filter", k[..., 0], "%{z:.2f}"), *charts]
+clickable = st.query_params.get("click") == "1"
 for column, (title, z, text) in zip(st.columns(len(charts)), charts, strict=True):
-    figure = go.Figure(go.Heatmap(z=z, texttemplate=text), layout={"title": title})
-    column.plotly_chart(figure, key=title)
+    traces = [go.Heatmap(z=z, texttemplate=text)]
+    if clickable and title == "output":
+        rows_at, cols_at = np.mgrid[: z.shape[0], : z.shape[1]]
+        marker = {"symbol": "square", "size": 30, "color": "rgba(0,0,0,0.01)"}
+        traces.append(go.Scatter(x=cols_at.ravel(), y=rows_at.ravel(), mode="markers",
+                                 marker=marker, customdata=z.ravel()))  # fmt: skip
+    figure = go.Figure(traces, layout={"title": title})
+    if clickable:
+        column.plotly_chart(figure, key=title, on_select="rerun", selection_mode="points")
+    else:
+        column.plotly_chart(figure, key=title)
