@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import re
+import warnings
 
 from conv._layers import LAYER_CLASSES, POINTWISE, Layer, Pointwise
 
@@ -64,6 +65,16 @@ def _check_text(text: object) -> str:
             if depth > MAX_DEPTH:
                 raise _fail(number, f"brackets nested deeper than {MAX_DEPTH}")
     return text
+
+
+def _parse(text: str, mode: str = "exec") -> ast.AST:
+    # Python warns on stderr about pasted code it can read (an invalid escape like
+    # "\d": a DeprecationWarning up to 3.11, a SyntaxWarning since): the visitor
+    # sees this module's message instead, and the server's log stays clean.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SyntaxWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return ast.parse(text, mode=mode)
 
 
 def _name(node: ast.expr, line: int) -> str:
@@ -191,7 +202,7 @@ def _from_lines(text: str) -> list[Layer]:
         if not line or line.startswith("#") or set(line) <= set(")],") or line.endswith("("):
             continue  # blank, comment, closing bracket, or a container's first line
         try:
-            node = ast.parse(line, mode="eval").body
+            node = _parse(line, mode="eval").body
         except SyntaxError as error:
             raise _fail(number, f"cannot read {line[:60]!r}: {error.msg}") from None
         out += _layers(node, number) * count
@@ -240,7 +251,7 @@ def parse_layers(text: str) -> list[Layer]:
     """  # noqa: E501
     text = _check_text(text)
     try:
-        tree = ast.parse(text)
+        tree = _parse(text)
     except SyntaxError:
         return _from_lines(text)
     except (ValueError, MemoryError, RecursionError) as error:

@@ -1,6 +1,7 @@
 """parse_layers on real print(model) output, code, one layer per line, and hostile text."""
 
 import random
+import warnings
 from pathlib import Path
 
 import pytest
@@ -191,3 +192,19 @@ def test_mangled_printouts_parse_or_name_the_line(data):
         conv.parse_layers(text)
     except ValueError as error:
         assert str(error).startswith(("line ", "text "))
+
+
+@pytest.mark.parametrize(
+    "text, named",
+    [
+        ('x = "\\d"', "line 1"),  # an invalid escape: Python warns as it parses
+        ('nn.Conv2d(3, 8, 3)\ny = "\\q" + 1', "line 2"),
+    ],
+)
+def test_code_python_warns_about_gets_this_modules_message_and_no_warning(text, named):
+    with warnings.catch_warnings(record=True) as warned:
+        warnings.simplefilter("always")
+        with pytest.raises(ValueError) as error:
+            conv.parse_layers(text)
+    assert named in str(error.value)
+    assert [w.category for w in warned] == []
