@@ -7,6 +7,8 @@ rerun and plotly's own drawing on this machine rather than convscope's page.
 seed-3d); ``?charts=3`` also the input's first channel and the filter's;
 ``?charts=1&click=1`` the output with what makes its cells clickable in
 Streamlit (a selectable trace over the cells: a heatmap has no selection).
+Figures are laid out as the exercise's are (fixed margins, no plotly.py
+template): plotly's automatic margins draw a chart twice, about 60 ms here.
 """
 
 import numpy as np
@@ -33,7 +35,8 @@ for column, (title, z, text) in zip(st.columns(len(charts)), charts, strict=True
         marker = {"symbol": "square", "size": 30, "color": "rgba(0,0,0,0.01)"}
         traces.append(go.Scatter(x=cols_at.ravel(), y=rows_at.ravel(), mode="markers",
                                  marker=marker, customdata=z.ravel()))  # fmt: skip
-    figure = go.Figure(traces, layout={"title": title})
+    layout = {"title": title, "margin": {"l": 40, "r": 80, "t": 60, "b": 20, "autoexpand": False}}
+    figure = go.Figure(traces, layout=layout | {"template": {}})
     if clickable:
         column.plotly_chart(figure, key=title, on_select="rerun", selection_mode="points")
     else:
