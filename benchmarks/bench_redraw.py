@@ -98,11 +98,14 @@ def main() -> None:
     parser.add_argument("--cases", default="", help="comma-separated names to run (default: all)")
     args = parser.parse_args()
     here = str(Path(__file__).resolve().parents[1])
-    servers = [start(args.repo, "streamlit_app.py", args.port), start(here, FLOOR, args.port + 1)]
     urls = {name: f"http://127.0.0.1:{args.port}/{query}" for name, query in CASES.items()}
     urls |= {name: f"http://127.0.0.1:{args.port + 1}/{q}" for name, q in FLOOR_CASES.items()}
-    if args.cases:
+    if args.cases:  # checked before any server starts, so a typo leaves none behind
+        unknown = set(args.cases.split(",")) - set(urls)
+        if unknown:
+            parser.error(f"--cases {', '.join(sorted(unknown))}: not one of {', '.join(urls)}")
         urls = {name: urls[name] for name in args.cases.split(",")}
+    servers = [start(args.repo, "streamlit_app.py", args.port), start(here, FLOOR, args.port + 1)]
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(

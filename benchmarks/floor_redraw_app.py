@@ -35,9 +35,7 @@ for column, (title, z, text) in zip(st.columns(len(charts)), charts, strict=True
         marker = {"symbol": "square", "size": 30, "color": "rgba(0,0,0,0.01)"}
         traces.append(go.Scatter(x=cols_at.ravel(), y=rows_at.ravel(), mode="markers",
                                  marker=marker, customdata=z.ravel()))  # fmt: skip
-    layout = {"title": title, "margin": {"l": 40, "r": 80, "t": 60, "b": 20, "autoexpand": False}}
-    figure = go.Figure(traces, layout=layout | {"template": {}})
-    if clickable:
-        column.plotly_chart(figure, key=title, on_select="rerun", selection_mode="points")
-    else:
-        column.plotly_chart(figure, key=title)
+    margin = {"l": 40, "r": 80, "t": 60, "b": 20, "autoexpand": False}
+    figure = go.Figure(traces, layout={"title": title, "margin": margin, "template": {}})
+    select = {"on_select": "rerun", "selection_mode": "points"} if clickable else {}
+    column.plotly_chart(figure, key=title, **select)
