@@ -164,6 +164,27 @@ def click_until_explained(page, row: int, col: int, charts: int, chart: int = 2)
     raise AssertionError(f"clicking output cell ({row}, {col}) did not explain it")
 
 
+def upload_until_listed(page, path: Path) -> None:
+    """Give the first uploader a file once the page is idle, until it lists it (three tries).
+
+    Once in CI a file handed over right after the first run (a first visit
+    reruns when the browser reports its width) was never taken: 60 s later the
+    page still asked for one. Like a click during a rerun, it is handed over
+    again; an uploader that never lists it fails all three.
+    """
+    for _ in range(3):
+        page.wait_for_timeout(500)
+        page.wait_for_function("!document.querySelector('[data-stale=true]')", timeout=60_000)
+        page.locator("input[type=file]").first.set_input_files(str(path))
+        try:
+            page.get_by_text(path.name, exact=True).first.wait_for(timeout=20_000)
+            return
+        except sync_api.TimeoutError:
+            pass
+    sidebar = page.locator("section[data-testid=stSidebar]").inner_text()
+    raise AssertionError(f"the uploader did not take {path.name}; the sidebar read:\n{sidebar}")
+
+
 def test_exercise_link_draws_heatmaps_explains_a_click_and_downloads_csv(
     page, app_url, tmp_path, exercise_3d
 ):
@@ -207,7 +228,7 @@ def test_uploaded_csv_is_convolved_and_explained(page, app_url, tmp_path, exerci
     np.savetxt(csv, x, delimiter=",")
     page.goto(f"{app_url}/?source=upload&filter=preset&preset=box-blur&cell=1,2")
     page.get_by_text("choose a file to upload").first.wait_for(timeout=60_000)
-    page.locator("input[type=file]").first.set_input_files(str(csv))
+    upload_until_listed(page, csv)
     page.get_by_text("⌊(5 + 0 − 3)/1⌋ + 1 =").first.wait_for(timeout=60_000)
     wait_for_charts(page)
     want = x[1:4, 2:5].mean()  # box blur of output (1, 2): the mean of its 3x3 window
