@@ -14,10 +14,16 @@ a bare Streamlit page that only redraws one (or three) small heatmaps, with
 or without clickable cells: the least any Streamlit page with plotly does on
 such a change on this machine.
 
-    python benchmarks/bench_redraw.py [REPO] [--runs 7] [--cases seed-3d,floor-1-click]
+``--server`` also times the same change without a browser: a websocket
+client (``load_test.Visitor``, acknowledging at once as Chromium does) on
+the same server, from sending the new stride until the rerun's last
+message. What the browser adds is the rest.
+
+    python benchmarks/bench_redraw.py [REPO] [--runs 7] [--cases seed-3d,floor-1-click] [--server]
 """
 
 import argparse
+import asyncio
 import statistics
 import subprocess
 import sys
@@ -27,7 +33,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from load_test import healthy  # the same wait for a server's health check
+from load_test import Visitor, healthy  # Streamlit's protocol, and its health wait
 
 CASES = {
     "seed-3d": "?example=seed-3d",
@@ -90,12 +96,26 @@ def change(page) -> float:
     return elapsed
 
 
+async def server_only(url: str, runs: int) -> list[float]:
+    """Milliseconds from sending each new stride until the rerun's last message, no browser."""
+    port, query = url.removeprefix("http://127.0.0.1:").split("/?")
+    visitor = Visitor(int(port), query, quick_ack=True)
+    await visitor.open()
+    stride = visitor.widget_ids["w.stride.0"]  # the floor pages use our page's key
+    times = [(await visitor.rerun([(stride, 1 + run % 2)]))[0] * 1000 for run in range(runs + 1)]
+    await visitor.close()
+    if visitor.failures:
+        raise RuntimeError(f"{url}: {visitor.failures} replies with an error")
+    return times[1:]  # the first warms, as in the browser
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("repo", nargs="?", default=str(Path(__file__).resolve().parents[1]))
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--port", type=int, default=8741)
     parser.add_argument("--cases", default="", help="comma-separated names to run (default: all)")
+    parser.add_argument("--server", action="store_true", help="also time the server alone")
     args = parser.parse_args()
     here = str(Path(__file__).resolve().parents[1])
     urls = {name: f"http://127.0.0.1:{args.port}/{query}" for name, query in CASES.items()}
@@ -124,6 +144,10 @@ def main() -> None:
                 print(f"{name}: median {statistics.median(times):.0f} ms "
                       f"({', '.join(f'{t:.0f}' for t in times)})")  # fmt: skip
             browser.close()
+        for name, url in urls.items() if args.server else ():
+            times = asyncio.run(server_only(url, args.runs))
+            print(f"{name}, server only: median {statistics.median(times):.0f} ms "
+                  f"({', '.join(f'{t:.0f}' for t in times)})")  # fmt: skip
     finally:
         for server in servers:
             server.terminate()

@@ -15,7 +15,7 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-stride = st.sidebar.number_input("stride (rows)", 1, 4, 2)
+stride = st.sidebar.number_input("stride (rows)", 1, 4, 2, key="w.stride.0")  # our page's key
 rng = np.random.default_rng(123)
 x = rng.normal(size=(33, 33, 3)).round(2)
 k = rng.normal(size=(5, 5, 3)).round(2)
