@@ -346,6 +346,18 @@ def test_at_1280_by_800_the_clicked_cell_and_its_window_are_on_screen_together(b
     assert 0 <= x <= 1280 and 0 <= y <= 800
 
 
+def assert_no_values_overlap(page) -> int:
+    """Assert no two values printed in one figure's cells overlap; how many were printed."""
+    printed = 0
+    for boxes in label_boxes(page):
+        printed += len(boxes)
+        for i, a in enumerate(boxes):
+            for b in boxes[i + 1 :]:
+                apart = a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1]
+                assert apart, (a, b)
+    return printed
+
+
 def label_boxes(page) -> list[list[list[float]]]:
     """Per figure, the screen boxes of the values printed in heatmap cells."""
     return page.evaluate(
@@ -373,13 +385,7 @@ def test_at_390_px_no_values_overlap_and_no_figure_is_wider_than_the_screen(
         "document.querySelector('.js-plotly-plot').getBoundingClientRect().top + window.scrollY"
     )
     assert top < 844, top
-    printed = 0
-    for boxes in label_boxes(page):
-        printed += len(boxes)
-        for i, a in enumerate(boxes):
-            for b in boxes[i + 1 :]:
-                apart = a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1]
-                assert apart, (a, b)
+    printed = assert_no_values_overlap(page)
     if "seed-2d" in query:  # its 5x5 input has room for its values: the check saw labels
         assert printed
 

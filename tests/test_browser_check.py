@@ -11,10 +11,10 @@ from urllib.parse import urlencode
 import numpy as np
 import test_browser
 from reference import reference_conv2d
-from test_browser import shoot, wait_for_charts
+from test_browser import assert_no_values_overlap, settled, shoot, wait_for_charts
 
 # The server and browser fixtures of test_browser (one server per module).
-app_url, page = test_browser.app_url, test_browser.page
+app_url, page, browser = test_browser.app_url, test_browser.page, test_browser.browser
 
 QUERY = {
     "source": "generate", "dist": "normal", "decimals": "2", "shape": "7x7", "seed": "2024",
@@ -96,3 +96,19 @@ def test_a_teacher_makes_a_link_that_opens_the_exercise(page, app_url, tmp_path)
     page.get_by_text("Your answer is an output of 3 × 3 cells").first.wait_for(timeout=60_000)
     wait_for_charts(page, 2)
     assert page.locator(".js-plotly-plot").count() == 2
+
+
+def test_on_a_phone_the_problem_is_drawn_for_its_width(browser, app_url, tmp_path):
+    # A 33x33x3 input and a 5x5x3 filter drawn for a desktop and shrunk onto a
+    # phone had the filter's printed values run into each other.
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(f"{app_url}/check?example=seed-3d")
+    page.get_by_text("The problem").first.wait_for(timeout=60_000)
+    settled(page, 2)
+    shoot(page, tmp_path, "check-problem-390.png")
+    rights = page.evaluate(
+        "[...document.querySelectorAll('.js-plotly-plot')]"
+        ".map(e => e.getBoundingClientRect().right)"
+    )
+    assert len(rights) == 2 and max(rights) <= 390, rights
+    assert_no_values_overlap(page)

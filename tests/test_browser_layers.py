@@ -7,13 +7,16 @@ free port, Chromium); skipped, as that module is, without Chromium or Playwright
 import pytest
 from test_browser import (
     app_url,
+    assert_no_values_overlap,
+    browser,
     click_until_explained,
     page,
+    settled,
     shoot,
     wait_for_charts,
 )
 
-__all__ = ["app_url", "page"]  # fixtures, used by name
+__all__ = ["app_url", "browser", "page"]  # fixtures, used by name
 
 CASES = {
     # op: (query, heatmap panels at least, a sentence the page must show)
@@ -59,3 +62,23 @@ def test_clicking_a_transposed_output_cell_explains_it(page, app_url):
     click_until_explained(page, 4, 2, charts=3)  # input, filter, output: the third chart
     page.get_by_text("4 input cells paint it").first.wait_for(timeout=30_000)
     assert not page.locator("[data-testid=stException]").count()
+
+
+@pytest.mark.parametrize(
+    ("width", "query"),
+    [(390, ""), (1024, ""), (390, "op=conv&source=generate&shape=5x5&kshape=3x3")],
+)
+def test_on_a_phone_or_tablet_figures_fit_and_no_values_overlap(
+    browser, app_url, tmp_path, width, query
+):
+    page = browser.new_page(viewport={"width": width, "height": 844})
+    page.goto(f"{app_url}/layers?{query}")
+    page.get_by_text("Explain output cell (0, 0)").wait_for(timeout=60_000)
+    settled(page)
+    shoot(page, tmp_path, f"layers-{width}.png")
+    rights = page.evaluate(
+        "[...document.querySelectorAll('.js-plotly-plot')]"
+        ".map(e => e.getBoundingClientRect().right)"
+    )
+    assert len(rights) >= 3 and max(rights) <= width, rights
+    assert_no_values_overlap(page)

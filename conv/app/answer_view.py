@@ -16,7 +16,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 import conv
-from conv.app import answers, figures, limits
+from conv.app import answers, figure_size, figures, limits
 from conv.app.answers import Checked
 from conv.app.result import Result
 
@@ -46,8 +46,12 @@ def _size(shape: tuple[int, ...]) -> str:
     return " × ".join(map(str, shape))
 
 
-def problem(res: Result) -> None:
-    """The problem as set: parameters in words, input and filter drawn; never the output."""
+def problem(res: Result, width: float = figure_size.WIDTH) -> None:
+    """The problem as set: parameters in words, input and filter drawn; never the output.
+
+    ``width``: the main area's, as the browser reports it (a phone's figures
+    are drawn for it, so their values never overlap).
+    """
     s = res.settings
     oh, ow = res.out.shape[:2]
     padding = s.padding
@@ -67,14 +71,19 @@ def problem(res: Result) -> None:
         + ", one row per line."
     )
     padded = conv.pad(res.x, res.pads, s.pad_mode)
+    width = figure_size.drawn_width(width)
     with st.container(horizontal=True, gap="small"):
         has_padding = any(v for side in res.pads for v in side)
         title = f"input ({s.pad_mode} padding hatched)" if has_padding else "input"
         st.plotly_chart(
-            figures.array_figure(res.x, title=title, padded=padded, padding=res.pads),
+            figures.array_figure(
+                res.x, title=title, padded=padded, padding=res.pads, max_width=width
+            ),
             key="check_input", width="content",
         )  # fmt: skip
-        st.plotly_chart(figures.kernel_figure(res.kernel), key="check_filter", width="content")
+        st.plotly_chart(
+            figures.kernel_figure(res.kernel, max_width=width), key="check_filter", width="content"
+        )
 
 
 def _pair(v: tuple[int, int]) -> str:
@@ -171,8 +180,12 @@ def _outside(fig: go.Figure, shape: tuple[int, int], within: tuple[int, int]) ->
         )  # fmt: skip
 
 
-def answer_figure(checked: Checked, max_width: float = HALF_WIDTH) -> go.Figure:
-    """The answer as a heatmap, wrong cells outlined and crossed, cells past the output hatched."""
+def answer_figure(checked: Checked, width: float = figure_size.WIDTH) -> go.Figure:
+    """The answer as a heatmap, wrong cells outlined and crossed, cells past the output hatched.
+
+    Half the main area's ``width`` at most, so the expected output fits beside it.
+    """
+    max_width = min(HALF_WIDTH, figure_size.drawn_width(width))
     report = checked.report
     a = report.answer if report.answer.ndim == 2 else report.answer[..., 0]
     wrong = np.argwhere(report.given & ~report.correct)[:, :2]
@@ -186,8 +199,9 @@ def answer_figure(checked: Checked, max_width: float = HALF_WIDTH) -> go.Figure:
     return fig
 
 
-def expected_figure(checked: Checked, max_width: float = HALF_WIDTH) -> go.Figure:
-    """The right output, with the cells the answer got wrong outlined."""
+def expected_figure(checked: Checked, width: float = figure_size.WIDTH) -> go.Figure:
+    """The right output, with the cells the answer got wrong outlined; sized as the answer."""
+    max_width = min(HALF_WIDTH, figure_size.drawn_width(width))
     report = checked.report
     e = report.expected if report.expected.ndim == 2 else report.expected[..., checked.filter_index]
     fig = figures.array_figure(e, title="expected output", max_width=max_width)

@@ -28,6 +28,7 @@ __all__ = [
     "cell_pixels",
     "core_loop",
     "drawn_step",
+    "drawn_width",
     "kernel_columns",
     "label_font",
     "output_width",
@@ -138,6 +139,22 @@ def panels_per_row(
         return (round(cell_pixels(shape, panels, n, **sizes) * ROW_COST ** (rows - 1), 6), n)
 
     return max(range(1, panels + 1), key=worth)
+
+
+def drawn_width(width: float) -> float:
+    """The width (px) to draw a page's figures for, when its main area is ``width`` px wide.
+
+    Figures are drawn for :data:`WIDTH` and shrunk by the browser if that
+    takes at most 15 % off (a laptop keeps three input channels in a row);
+    a narrower screen gets figures drawn for it, since a larger shrink
+    leaves fonts as they were and lets the printed values overlap.
+
+    Examples
+    --------
+    >>> drawn_width(820), drawn_width(560), drawn_width(1460)
+    (940, 560, 940)
+    """
+    return WIDTH if width >= 0.85 * WIDTH else width
 
 
 def output_width(

@@ -59,7 +59,7 @@ def pool_frame(res: LayerResult) -> tuple[tuple[int, int], tuple[int, int]]:
     return sides[0], sides[1]
 
 
-def _input_figure(res: LayerResult, e, row: int, col: int, f: int) -> go.Figure:
+def _input_figure(res: LayerResult, e, row: int, col: int, f: int, width: float) -> go.Figure:
     p, x = res.params, res.x
     title = f"input; window of output ({row}, {col}) outlined"
     if res.op == "conv":
@@ -67,11 +67,13 @@ def _input_figure(res: LayerResult, e, row: int, col: int, f: int) -> go.Figure:
             k: p[k] for k in ("stride", "padding", "dilation", "groups")})  # fmt: skip
         padded = conv.pad(x, pads, p["pad_mode"]) if any(map(any, pads)) else None
         if p["groups"] == 1:
-            return figures.array_figure(x, title=title, padded=padded, padding=pads, window=e)
+            return figures.array_figure(
+                x, title=title, padded=padded, padding=pads, window=e, max_width=width
+            )
         # Only the channels of the filter's group are read: outline the window there alone.
         fig = figures.array_figure(
             x, title=f"input; window of ({row}, {col}) on filter {f}'s channels",
-            padded=padded, padding=pads,
+            padded=padded, padding=pads, max_width=width,
         )  # fmt: skip
         taps = [((int(r), int(c)), bool(e.is_padding[i, j]))
                 for i, r in enumerate(e.rows) for j, c in enumerate(e.cols)]  # fmt: skip
@@ -83,13 +85,18 @@ def _input_figure(res: LayerResult, e, row: int, col: int, f: int) -> go.Figure:
         reach = SimpleNamespace(rows=np.unique(e.rows), cols=np.unique(e.cols))
         reach.is_padding = np.zeros((len(reach.rows), len(reach.cols)), bool)
         return figures.array_figure(
-            x, title=f"input; cells that paint output ({row}, {col}) outlined", window=reach
+            x,
+            title=f"input; cells that paint output ({row}, {col}) outlined",
+            window=reach,
+            max_width=width,
         )
     (top, bottom), (left, right) = frame = pool_frame(res)
     padded = np.full((x.shape[0] + top + bottom, x.shape[1] + left + right, x.shape[2]), np.nan)
     padded[top : top + x.shape[0], left : left + x.shape[1]] = x
     window = SimpleNamespace(rows=e.rows, cols=e.cols, is_padding=e.is_padding | e.is_outside)
-    fig = figures.array_figure(x, title=title, padded=padded, padding=frame, window=window)
+    fig = figures.array_figure(
+        x, title=title, padded=padded, padding=frame, window=window, max_width=width
+    )
     panel = res.cell()[2]
     if panel < figures.MAX_PANELS:
         if e.winner is not None:
@@ -134,10 +141,15 @@ def _filters_to_channels(fig: go.Figure) -> None:
             trace.hovertemplate = trace.hovertemplate.replace("filter", "channel")
 
 
-def main_figures(res: LayerResult, row: int, col: int, f: int):
-    """Input (window outlined), filter and clickable output in one wrapping row; the explanation."""
+def main_figures(res: LayerResult, row: int, col: int, f: int, width: float):
+    """Input (window outlined), filter and clickable output in one wrapping row; the explanation.
+
+    ``width``: the main area's, as the browser reports it. Figures drawn for a
+    desktop and shrunk onto a phone would have their values overlap.
+    """
+    width = figure_size.drawn_width(width)
     e = explain(res, row, col, f)
-    charts = [_input_figure(res, e, row, col, f)]
+    charts = [_input_figure(res, e, row, col, f, width)]
     if res.kernel is not None:
         shape = "×".join(map(str, res.kernel.shape))
         title = f"filter {shape}" + (
@@ -145,11 +157,11 @@ def main_figures(res: LayerResult, row: int, col: int, f: int):
             if res.op == "conv" and res.params["groups"] > 1
             else ""
         )
-        charts.append(figures.kernel_figure(res.kernel, title=title))
+        charts.append(figures.kernel_figure(res.kernel, title=title, max_width=width))
     beside = charts[-1].layout.width if res.kernel is not None else 0
     out_fig = figures.output_figure(
         res.out, title="output — click a cell", selected=(row, col),
-        max_width=figure_size.output_width(res.out.shape, beside=beside),
+        max_width=figure_size.output_width(res.out.shape, beside=beside, width=width),
     )  # fmt: skip
     if res.kernel is None:
         _filters_to_channels(out_fig)  # pooling keeps the channels: there are no filters

@@ -8,7 +8,7 @@ wrong cells marked; the expected output only on request.
 
 import streamlit as st
 
-from conv.app import answer_view, answers, notices, result, sidebar, state, teacher
+from conv.app import answer_view, answers, notices, result, sidebar, state, teacher, viewport
 from conv.app.guard import guarded
 
 state.start(st.query_params.to_dict())
@@ -31,6 +31,7 @@ notices.settings_problems()
 with guarded("making the exercise link"):
     teacher.link_section()
 
+width = viewport.width()  # the figures are drawn for the screen's width
 settings = state.current()
 res, error = sidebar.convolved(x_upload, k_upload, x_slot, k_slot)
 with guarded("saving the link"):
@@ -41,7 +42,7 @@ def problem_part(res: result.Result) -> bool:
     """The problem as set: parameters, input and filter, never its output; False if too big."""
     st.subheader("The problem")
     with guarded("drawing the problem"):
-        answer_view.problem(res)
+        answer_view.problem(res, width)
     try:
         answers.check_budget(res.out.shape, res.kernel.shape[:3], res.settings.stride)
     except ValueError as exc:
@@ -79,10 +80,14 @@ def verdict_part(checked: answers.Checked, res: result.Result) -> None:
         answer_view.wrong_cell_link(checked, res)
         reveal = st.toggle("show the expected output", key="reveal")
         with st.container(horizontal=True, gap="small"):
-            st.plotly_chart(answer_view.answer_figure(checked), key="answer_chart", width="content")
+            st.plotly_chart(
+                answer_view.answer_figure(checked, width), key="answer_chart", width="content"
+            )
             if reveal:
                 st.plotly_chart(
-                    answer_view.expected_figure(checked), key="expected_chart", width="content"
+                    answer_view.expected_figure(checked, width),
+                    key="expected_chart",
+                    width="content",
                 )
         answer_view.legend(checked)
 

@@ -19,6 +19,7 @@ from conv.app import (
     notices,
     sidebar,
     state,
+    viewport,
 )
 from conv.app.guard import guarded
 
@@ -84,12 +85,13 @@ right.markdown(
     f"**{' × '.join(map(str, shown.out.shape))}**"
 )
 
-# -- input, filter and output; one cell taken apart
+# -- input, filter and output; one cell taken apart, drawn for the screen's width
+width = viewport.width()
 drawn = False
 with guarded("drawing the result"):
     st.subheader("Input, filter and output" if not pooling else "Input and output")
     row, col, f = shown.cell()
-    e = layer_views.main_figures(shown, row, col, f)
+    e = layer_views.main_figures(shown, row, col, f, width)
     st.subheader(f"Explain output cell ({row}, {col})")
     c1, c2, c3, c4 = st.columns([1, 1, 1, 3])
     c1.number_input("row", min_value=0, step=1, **state.bind("cell", 0))
