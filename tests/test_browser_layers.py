@@ -66,7 +66,12 @@ def test_clicking_a_transposed_output_cell_explains_it(page, app_url):
 
 @pytest.mark.parametrize(
     ("width", "query"),
-    [(390, ""), (1024, ""), (390, "op=conv&source=generate&shape=5x5&kshape=3x3")],
+    [
+        (390, ""),
+        (1024, ""),
+        (390, "op=conv&source=generate&shape=5x5&kshape=3x3"),
+        (390, "op=transpose&source=generate&shape=4x4&kshape=3x3&stride=2"),
+    ],
 )
 def test_on_a_phone_or_tablet_figures_fit_and_no_values_overlap(
     browser, app_url, tmp_path, width, query

@@ -94,18 +94,20 @@ def _groups_sum(res: LayerResult) -> None:
 # -- transposed convolution ------------------------------------------------------------
 
 
-def transposed(res: LayerResult) -> None:
+def transposed(res: LayerResult, width: float = figure_size.WIDTH) -> None:
+    """The scatter, the zero-inserted view, the overlap and the gradient, drawn for ``width`` px."""
+    width = figure_size.drawn_width(width)
     st.subheader("Scatter: each input cell paints a scaled kernel")
-    _scatter(res)
+    _scatter(res, width)
     st.subheader("The same output: a true convolution of the zero-inserted input")
-    _zero_inserted(res)
+    _zero_inserted(res, width)
     st.subheader("Overlap: how many paints land on each output cell")
-    _overlap(res)
+    _overlap(res, width)
     st.subheader("The gradient of a convolution")
     _gradient(res)
 
 
-def _scatter(res: LayerResult) -> None:
+def _scatter(res: LayerResult, width: float) -> None:
     x, k, p = res.x, res.kernel, res.params
     h, w, _ = x.shape
     if res.seconds > limits.MAX_SECONDS / 8:  # two more scatters per step
@@ -134,8 +136,10 @@ def _scatter(res: LayerResult) -> None:
             (f"sum of the first {n} paints", first, "paint_sum"),
         ):
             painted = conv.conv_transpose2d(values, k, **p)
-            # Half the width each, so the paint and the running sum sit side by side.
-            fig = figures.output_figure(painted, title=title, max_width=figure_size.WIDTH / 2 - 8)
+            # Half the width each, so the paint and the running sum sit side by side
+            # (on a phone, one above the other).
+            half = min(figure_size.WIDTH / 2 - 8, width)
+            fig = figures.output_figure(painted, title=title, max_width=half)
             st.plotly_chart(fig, key=key, width="content")
 
 
@@ -161,7 +165,7 @@ def zero_inserted_input(res: LayerResult) -> np.ndarray:
     return z
 
 
-def _zero_inserted(res: LayerResult) -> None:
+def _zero_inserted(res: LayerResult, width: float) -> None:
     k, p = res.kernel, res.params
     z_shape = (
         (res.x.shape[0] - 1) * p["stride"][0] + 1 + 2 * p["dilation"][0] * k.shape[0],
@@ -179,6 +183,7 @@ def _zero_inserted(res: LayerResult) -> None:
     fig = figures.array_figure(
         z, title=f"zero-inserted input: {sh - 1} row(s) and {sw - 1} column(s) of zeros "
         "between cells, framed by the kernel's reach minus the padding", max_cell=22,
+        max_width=width,
     )  # fmt: skip
     st.plotly_chart(fig, key="zero_inserted", width="content")
     st.markdown(
@@ -190,14 +195,14 @@ def _zero_inserted(res: LayerResult) -> None:
     )
 
 
-def _overlap(res: LayerResult) -> None:
+def _overlap(res: LayerResult, width: float) -> None:
     k, p = res.kernel, res.params
     counts = conv.transpose_overlap(res.x.shape, k.shape, **p)
     if counts.size > limits.MAX_DRAWN_CELLS:
         st.caption(f"{counts.shape[0]}×{counts.shape[1]} cells: too many to draw here.")
     else:
-        st.plotly_chart(count_figure(counts, "paints per output cell"), key="overlap",
-                        width="content")  # fmt: skip
+        fig = count_figure(counts, "paints per output cell", max_width=width)
+        st.plotly_chart(fig, key="overlap", width="content")
     uneven = [
         f"{k.shape[i]} is not a multiple of the stride {p['stride'][i]} ({axis})"
         for i, axis in enumerate(("rows", "cols"))

@@ -271,10 +271,10 @@ def _pool_line(axis: str, n: int, k: int, s: int, pad: int, d: int, ceil: bool, 
     return line
 
 
-def count_figure(counts: np.ndarray, title: str) -> go.Figure:
+def count_figure(counts: np.ndarray, title: str, max_width: float = figure_size.WIDTH) -> go.Figure:
     """A sequential heatmap of small counts, row 0 on top, square cells, counts written in."""
     oh, ow = counts.shape
-    cell = max(4, min(40, 600 // max(oh, ow)))
+    cell = max(4, min(40, 600 // max(oh, ow), int(max_width - 140) // ow))
     text = oh * ow <= 900 and cell >= 14
     fig = go.Figure(go.Heatmap(
         z=counts, colorscale="Viridis", zmin=0, xgap=1 if text else 0, ygap=1 if text else 0,

@@ -113,7 +113,7 @@ with guarded("drawing what this layer adds"):
     if shown.op == "conv":
         layer_sections.grouped(shown)
     elif shown.op == "transpose":
-        layer_sections.transposed(shown)
+        layer_sections.transposed(shown, width)
     else:
         layer_sections.pooling(shown)
 
