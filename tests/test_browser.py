@@ -375,10 +375,7 @@ def test_at_390_px_no_values_overlap_and_no_figure_is_wider_than_the_screen(
     page = browser.new_page(viewport={"width": 390, "height": 844})
     page.goto(f"{app_url}/{query}")
     settled(page)
-    widths = page.evaluate(
-        "[...document.querySelectorAll('.js-plotly-plot')].map(e => "
-        "e.getBoundingClientRect().right)"
-    )
+    widths = [box["right"] for box in chart_boxes(page)]
     assert widths and max(widths) <= 390
     # The step and play controls fold away: the first figure starts on the first screen.
     top = page.evaluate(

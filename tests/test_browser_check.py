@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 import numpy as np
 import test_browser
 from reference import reference_conv2d
-from test_browser import assert_no_values_overlap, settled, shoot, wait_for_charts
+from test_browser import assert_no_values_overlap, chart_boxes, settled, shoot, wait_for_charts
 
 # The server and browser fixtures of test_browser (one server per module).
 app_url, page, browser = test_browser.app_url, test_browser.page, test_browser.browser
@@ -106,9 +106,6 @@ def test_on_a_phone_the_problem_is_drawn_for_its_width(browser, app_url, tmp_pat
     page.get_by_text("The problem").first.wait_for(timeout=60_000)
     settled(page, 2)
     shoot(page, tmp_path, "check-problem-390.png")
-    rights = page.evaluate(
-        "[...document.querySelectorAll('.js-plotly-plot')]"
-        ".map(e => e.getBoundingClientRect().right)"
-    )
+    rights = [box["right"] for box in chart_boxes(page)]
     assert len(rights) == 2 and max(rights) <= 390, rights
     assert_no_values_overlap(page)

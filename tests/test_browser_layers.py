@@ -9,6 +9,7 @@ from test_browser import (
     app_url,
     assert_no_values_overlap,
     browser,
+    chart_boxes,
     click_until_explained,
     page,
     settled,
@@ -81,9 +82,6 @@ def test_on_a_phone_or_tablet_figures_fit_and_no_values_overlap(
     page.get_by_text("Explain output cell (0, 0)").wait_for(timeout=60_000)
     settled(page)
     shoot(page, tmp_path, f"layers-{width}.png")
-    rights = page.evaluate(
-        "[...document.querySelectorAll('.js-plotly-plot')]"
-        ".map(e => e.getBoundingClientRect().right)"
-    )
+    rights = [box["right"] for box in chart_boxes(page)]
     assert len(rights) >= 3 and max(rights) <= width, rights
     assert_no_values_overlap(page)

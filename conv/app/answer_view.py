@@ -49,8 +49,8 @@ def _size(shape: tuple[int, ...]) -> str:
 def problem(res: Result, width: float = figure_size.WIDTH) -> None:
     """The problem as set: parameters in words, input and filter drawn; never the output.
 
-    ``width``: the main area's, as the browser reports it (a phone's figures
-    are drawn for it, so their values never overlap).
+    ``width``: the most a figure may take (px), :func:`figure_size.drawn_width`
+    of the main area's, so a phone's figures never have their values overlap.
     """
     s = res.settings
     oh, ow = res.out.shape[:2]
@@ -71,7 +71,6 @@ def problem(res: Result, width: float = figure_size.WIDTH) -> None:
         + ", one row per line."
     )
     padded = conv.pad(res.x, res.pads, s.pad_mode)
-    width = figure_size.drawn_width(width)
     with st.container(horizontal=True, gap="small"):
         has_padding = any(v for side in res.pads for v in side)
         title = f"input ({s.pad_mode} padding hatched)" if has_padding else "input"
@@ -183,9 +182,10 @@ def _outside(fig: go.Figure, shape: tuple[int, int], within: tuple[int, int]) ->
 def answer_figure(checked: Checked, width: float = figure_size.WIDTH) -> go.Figure:
     """The answer as a heatmap, wrong cells outlined and crossed, cells past the output hatched.
 
-    Half the main area's ``width`` at most, so the expected output fits beside it.
+    :data:`HALF_WIDTH` wide at most (and ``width``), so the expected output fits
+    beside it.
     """
-    max_width = min(HALF_WIDTH, figure_size.drawn_width(width))
+    max_width = min(HALF_WIDTH, width)
     report = checked.report
     a = report.answer if report.answer.ndim == 2 else report.answer[..., 0]
     wrong = np.argwhere(report.given & ~report.correct)[:, :2]
@@ -201,7 +201,7 @@ def answer_figure(checked: Checked, width: float = figure_size.WIDTH) -> go.Figu
 
 def expected_figure(checked: Checked, width: float = figure_size.WIDTH) -> go.Figure:
     """The right output, with the cells the answer got wrong outlined; sized as the answer."""
-    max_width = min(HALF_WIDTH, figure_size.drawn_width(width))
+    max_width = min(HALF_WIDTH, width)
     report = checked.report
     e = report.expected if report.expected.ndim == 2 else report.expected[..., checked.filter_index]
     fig = figures.array_figure(e, title="expected output", max_width=max_width)

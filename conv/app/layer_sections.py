@@ -95,8 +95,8 @@ def _groups_sum(res: LayerResult) -> None:
 
 
 def transposed(res: LayerResult, width: float = figure_size.WIDTH) -> None:
-    """The scatter, the zero-inserted view, the overlap and the gradient, drawn for ``width`` px."""
-    width = figure_size.drawn_width(width)
+    """The scatter, the zero-inserted view, the overlap and the gradient; figures ``width`` px
+    at most."""
     st.subheader("Scatter: each input cell paints a scaled kernel")
     _scatter(res, width)
     st.subheader("The same output: a true convolution of the zero-inserted input")

@@ -144,10 +144,10 @@ def _filters_to_channels(fig: go.Figure) -> None:
 def main_figures(res: LayerResult, row: int, col: int, f: int, width: float):
     """Input (window outlined), filter and clickable output in one wrapping row; the explanation.
 
-    ``width``: the main area's, as the browser reports it. Figures drawn for a
-    desktop and shrunk onto a phone would have their values overlap.
+    ``width``: the most a figure may take (px), :func:`figure_size.drawn_width`
+    of the main area's. Figures drawn for a desktop and shrunk onto a phone
+    would have their values overlap.
     """
-    width = figure_size.drawn_width(width)
     e = explain(res, row, col, f)
     charts = [_input_figure(res, e, row, col, f, width)]
     if res.kernel is not None:

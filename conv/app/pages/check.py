@@ -8,7 +8,17 @@ wrong cells marked; the expected output only on request.
 
 import streamlit as st
 
-from conv.app import answer_view, answers, notices, result, sidebar, state, teacher, viewport
+from conv.app import (
+    answer_view,
+    answers,
+    figure_size,
+    notices,
+    result,
+    sidebar,
+    state,
+    teacher,
+    viewport,
+)
 from conv.app.guard import guarded
 
 state.start(st.query_params.to_dict())
@@ -31,7 +41,7 @@ notices.settings_problems()
 with guarded("making the exercise link"):
     teacher.link_section()
 
-width = viewport.width()  # the figures are drawn for the screen's width
+width = figure_size.drawn_width(viewport.width())  # the figures are drawn for the screen
 settings = state.current()
 res, error = sidebar.convolved(x_upload, k_upload, x_slot, k_slot)
 with guarded("saving the link"):

@@ -11,6 +11,7 @@ import streamlit as st
 
 from conv import io as conv_io
 from conv.app import (
+    figure_size,
     layer_code,
     layer_controls,
     layer_sections,
@@ -86,7 +87,7 @@ right.markdown(
 )
 
 # -- input, filter and output; one cell taken apart, drawn for the screen's width
-width = viewport.width()
+width = figure_size.drawn_width(viewport.width())
 drawn = False
 with guarded("drawing the result"):
     st.subheader("Input, filter and output" if not pooling else "Input and output")
