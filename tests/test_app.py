@@ -214,6 +214,24 @@ def test_a_cell_past_the_output_is_explained_at_the_last_one():
     assert any("Explain output cell (2, 1)" in h.value for h in at.subheader)
 
 
+def test_a_cell_the_output_shrank_past_is_named_and_comes_back_with_the_output():
+    at = open_app(example="seed-3d", cell="3,5")
+    at.number_input(key="w.stride.0").set_value(29).run()
+    at.number_input(key="w.stride.1").set_value(29).run()
+    assert result(at).out.shape[:2] == (1, 1)
+    # The boxes keep the typed cell; the page says which cell it explains instead, and why.
+    assert (at.number_input(key="w.cell.0").value, at.number_input(key="w.cell.1").value) == (3, 5)
+    assert any("Explain output cell (0, 0)" in h.value for h in at.subheader)
+    assert any("(3, 5) is past this 1 × 1 output" in c.value for c in at.caption)
+    at.number_input(key="w.stride.0").set_value(2).run()
+    at.number_input(key="w.stride.1").set_value(2).run()
+    assert any("Explain output cell (3, 5)" in h.value for h in at.subheader)
+    assert not any("is past this" in c.value for c in at.caption)
+    good = result(at)
+    window = good.x[6:11, 10:15]  # stride 2: rows 3*2.., cols 5*2..
+    assert any(f"{np.sum(window * good.kernel):.6g}" in m.value for m in at.markdown)
+
+
 def test_stepping_moves_the_explained_cell_in_row_major_order():
     at = open_app(example="seed-2d")
     at.toggle(key="step_on").set_value(True).run()

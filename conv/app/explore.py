@@ -198,7 +198,8 @@ def _draw(res: Result, width: float) -> None:
         if whole is not None:
             st.plotly_chart(whole, key="in_overview", width="content", config=CONFIG)
         with st.container(width=int(min(side, 640))):
-            _products(explanation, at, res.filters > 1)
+            clamped = None if stepping else texts.clamped_note(s.cell, (row, col), (oh, ow))
+            _products(explanation, at, res.filters > 1, clamped)
     st.caption(texts.LEGEND)
     shown = min(res.filters, figures.MAX_FILTERS)
     clicks = figure_size.drawn_step((oh, ow), figures.MAX_CLICK_TARGETS // shown)
@@ -211,7 +212,7 @@ def _draw(res: Result, width: float) -> None:
     state.sync_url(s)
 
 
-def _products(explanation, at: str, bank: bool) -> None:
+def _products(explanation, at: str, bank: bool, clamped: str | None) -> None:
     """The cell's sum, per channel, and its products (a page at a time when many)."""
     e = explanation
     stepping = bool(ss.get("step_on"))
@@ -221,6 +222,8 @@ def _products(explanation, at: str, bank: bool) -> None:
     c2.number_input("col", min_value=0, step=1, disabled=stepping, **state.bind("cell", 1))
     c3.number_input("filter", min_value=0, max_value=15, step=1, disabled=not bank,
                     **state.bind("cell_filter"))  # fmt: skip
+    if clamped:
+        st.caption(clamped)
     st.markdown(f"{e.products.size:,} products (window × kernel), summed: **{e.value:.6g}**")
     number = st.column_config.NumberColumn(format="%.4g")
     total = e.products.size

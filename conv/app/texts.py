@@ -109,6 +109,28 @@ def click_note(out_shape: tuple[int, ...], step: int) -> str | None:
     )
 
 
+def clamped_note(chosen: tuple[int, int], shown: tuple[int, int], out_shape) -> str | None:
+    """Why the explained cell is not the one typed in, or None when it is.
+
+    The typed cell stays as it was, so the output growing again (a smaller
+    stride, say) brings it back.
+
+    Examples
+    --------
+    >>> print(clamped_note((3, 5), (0, 0), (1, 1)))
+    Cell (3, 5) is past this 1 × 1 output: explaining (0, 0), its nearest cell, ...
+    >>> clamped_note((1, 2), (1, 2), (3, 3)) is None
+    True
+    """
+    if tuple(chosen) == tuple(shown):
+        return None
+    return (
+        f"Cell {tuple(chosen)} is past this {out_shape[0]} × {out_shape[1]} output: "
+        f"explaining {tuple(shown)}, its nearest cell, until the output reaches "
+        f"{tuple(chosen)} again."
+    )
+
+
 def unread_note(rows: np.ndarray, cols: np.ndarray) -> str | None:
     """A sentence on the input rows and columns that no tap of any window reads, or None.
 
