@@ -63,9 +63,11 @@ def _cell_controls(res: Result) -> None:
     if ss.pop("play_done", False):
         ss.playing = False  # play reached the last cell; the toggle is not drawn yet
     if last == 0:
-        st.caption("A 1×1 output: one window position, nothing to step through.")
         ss.step_on = ss.playing = False
-        st.selectbox("colours", list(figures.COLORS), key="colors", help=texts.COLORS_HELP)
+        # Where the controls' row would be, so "colours" keeps its place and width.
+        note, colours = st.columns([4.4, 1.1], vertical_alignment="bottom")
+        note.caption("A 1×1 output: one window position, nothing to step through.")
+        colours.selectbox("colours", list(figures.COLORS), key="colors", help=texts.COLORS_HELP)
         return
     columns = st.columns([1.25, 0.9, 1.35, 0.45, 0.45, 1.1], vertical_alignment="bottom")
     c1, c2, c3, c4, c5, c6 = columns
