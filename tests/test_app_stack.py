@@ -130,6 +130,9 @@ def test_lenet_shapes_match_torch_and_linear_in_features_are_named():
     at = open_stack(stack="LeNet-5")
     notes = text_of(at.info)
     assert "in_features must be 400 (flattened: 16 * 5 * 5 = 400); given 400: matches" in notes
+    # LeNet's three Linear layers, checked in one box rather than a box each.
+    linear = [box.value for box in at.info if "in_features" in box.value]
+    assert len(linear) == 1 and linear[0].count(": matches") == 3
 
 
 def test_a_failing_stack_shows_the_failing_layer_its_condition_and_a_fix_that_runs():

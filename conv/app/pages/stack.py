@@ -145,9 +145,10 @@ else:
         f"The stack runs: {' × '.join(map(str, trace.input_shape))} → **{out}**, "
         f"{trace.params:,} parameters, {trace.macs:,} multiply-adds."
     )
-for row in trace.rows:
-    if row.note:
-        st.info(f"Layer {row.index} `{row.layer}`: {row.note}.")
+# One box for all of them: a check that passed need not take a box per layer.
+notes = [f"- layer {row.index} `{row.layer}`: {row.note}." for row in trace.rows if row.note]
+if notes:
+    st.info("What each `Linear` gets:\n" + "\n".join(notes))
 dropped = [
     f"layer {r.index} ({r.name}) drops {r.dropped[0]} row(s), {r.dropped[1]} col(s)"
     for r in trace.rows
