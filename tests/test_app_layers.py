@@ -169,6 +169,23 @@ def test_output_padding_not_below_the_stride_is_refused_with_the_rule():
 # -- pooling -----------------------------------------------------------------------------
 
 
+def test_a_cell_the_output_shrank_past_is_named_and_comes_back_with_the_output():
+    at = open_layers(op="conv", source="generate", shape="6x6x3", cell="3,3")
+    for side in (0, 1):
+        at.number_input(key=f"w.stride.{side}").set_value(3).run()
+    assert layer(at).out.shape[:2] == (2, 2)
+    assert (at.number_input(key="w.cell.0").value, at.number_input(key="w.cell.1").value) == (3, 3)
+    assert any("Explain output cell (1, 1)" in h.value for h in at.subheader)
+    assert any("(3, 3) is past this 2 × 2 output" in c.value for c in at.caption)
+    for side in (0, 1):
+        at.number_input(key=f"w.stride.{side}").set_value(1).run()
+    assert any("Explain output cell (3, 3)" in h.value for h in at.subheader)
+    assert not any("is past this" in c.value for c in at.caption)
+    shown = layer(at)
+    kernel = shown.kernel.reshape(3, 3, 3)  # one filter
+    assert f"**{float(np.sum(shown.x[3:6, 3:6] * kernel)):.6g}**" in text(at)
+
+
 def test_max_pool_with_ceil_mode_shows_the_extra_window_and_its_winner():
     at = open_layers(op="max", source="generate", shape="5x5", psize="2", stride="2", ceil="1",
                      cell="2,1")  # fmt: skip

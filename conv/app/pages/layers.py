@@ -20,6 +20,7 @@ from conv.app import (
     notices,
     sidebar,
     state,
+    texts,
     viewport,
 )
 from conv.app.guard import guarded
@@ -100,6 +101,9 @@ with guarded("drawing the result"):
     c3.number_input("channel" if pooling else "filter", min_value=0, max_value=15, step=1,
                     **state.bind("cell_filter"))  # fmt: skip
     c4.markdown(layer_views.cell_sentence(shown, e, row, col, f))
+    note = texts.clamped_note(shown.settings.cell, (row, col), shown.out.shape)
+    if note:
+        st.caption(note)
     table = layer_views.products_table(shown, e)
     numbers = [c for c in ("x", "w", "x·w", "value") if c in table]
     st.dataframe(
