@@ -14,6 +14,11 @@ a bare Streamlit page that only redraws one (or three) small heatmaps, with
 or without clickable cells: the least any Streamlit page with plotly does on
 such a change on this machine.
 
+Case ``seed-3d-row`` types in the "row" box instead, which reruns only the
+figures' fragment (figures and products; the sidebar and the rest stay):
+how much of a stride change the fragment's own content costs. It is timed
+until the heading names the new cell and nothing is stale.
+
 ``--server`` also times the same change without a browser: a websocket
 client (``load_test.Visitor``, acknowledging at once as Chromium does) on
 the same server, from sending the new stride until the rerun's last
@@ -37,6 +42,8 @@ from load_test import Visitor, healthy  # Streamlit's protocol, and its health w
 
 CASES = {
     "seed-3d": "?example=seed-3d",
+    # The "row" box instead of the stride: a rerun of the figures' fragment alone.
+    "seed-3d-row": "?example=seed-3d",
     "1024x1024x3": "?source=generate&dist=pattern&pattern=test-image&shape=1024x1024x3"
     "&filter=preset&preset=gaussian&ksize=7",
 }
@@ -48,6 +55,11 @@ OUTPUT_RANGE = """() => {
         charts.find((e) => title(e).startsWith('output'));
     const stale = document.querySelectorAll('[data-stale=true]').length;
     return out && !stale ? String(out._fullLayout.yaxis.range) : null;
+}"""
+EXPLAINED = """() => {
+    const h = [...document.querySelectorAll('h3')].map((e) => e.textContent)
+        .find((t) => t.startsWith('Explain output cell'));
+    return h && !document.querySelectorAll('[data-stale=true]').length ? h : null;
 }"""
 
 
@@ -96,6 +108,22 @@ def change(page) -> float:
     return elapsed
 
 
+def change_row(page) -> float:
+    """Milliseconds of one "row" box change, from the key press until its cell is explained."""
+    page.bring_to_front()
+    row = page.get_by_label("row", exact=True)
+    before = page.evaluate(EXPLAINED)
+    row.fill("4" if row.input_value() == "3" else "3")
+    start = time.perf_counter()
+    row.press("Enter")
+    page.wait_for_function(
+        f"() => {{ const h = ({EXPLAINED})(); return h && h !== {before!r}; }}", timeout=120_000
+    )
+    elapsed = (time.perf_counter() - start) * 1000
+    time.sleep(0.3)
+    return elapsed
+
+
 async def server_only(url: str, runs: int) -> list[float]:
     """Milliseconds from sending each new stride until the rerun's last message, no browser."""
     port, query = url.removeprefix("http://127.0.0.1:").split("/?")
@@ -139,12 +167,15 @@ def main() -> None:
             for run in range(args.runs):
                 order = list(pages) if run % 2 == 0 else list(pages)[::-1]
                 for name in order:
-                    samples[name].append(change(pages[name]))
+                    timed = change_row if name.endswith("-row") else change
+                    samples[name].append(timed(pages[name]))
             for name, times in samples.items():
                 print(f"{name}: median {statistics.median(times):.0f} ms "
                       f"({', '.join(f'{t:.0f}' for t in times)})")  # fmt: skip
             browser.close()
         for name, url in urls.items() if args.server else ():
+            if name.endswith("-row"):
+                continue  # the server-only client changes the stride
             times = asyncio.run(server_only(url, args.runs))
             print(f"{name}, server only: median {statistics.median(times):.0f} ms "
                   f"({', '.join(f'{t:.0f}' for t in times)})")  # fmt: skip
