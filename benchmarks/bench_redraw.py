@@ -93,34 +93,27 @@ def opened(page, url: str) -> None:
 
 def change(page) -> float:
     """Milliseconds of one stride change, from the key press until the new output shows."""
-    page.bring_to_front()
-    stride = page.get_by_label("stride (rows)", exact=True)
-    before = page.evaluate(OUTPUT_RANGE)
-    stride.fill("1" if stride.input_value() == "2" else "2")
-    start = time.perf_counter()
-    stride.press("Enter")
-    page.wait_for_function(
-        f"() => {{ const r = ({OUTPUT_RANGE})(); return r && r !== {before!r}; }}",
-        timeout=120_000,
-    )
-    elapsed = (time.perf_counter() - start) * 1000
-    time.sleep(0.3)  # the page settles before the next case's turn
-    return elapsed
+    return _typed(page, "stride (rows)", ("1", "2"), OUTPUT_RANGE)
 
 
 def change_row(page) -> float:
     """Milliseconds of one "row" box change, from the key press until its cell is explained."""
+    return _typed(page, "row", ("4", "3"), EXPLAINED)
+
+
+def _typed(page, label: str, values: tuple[str, str], shown: str) -> float:
+    """Type the other of ``values`` in box ``label``; ms until JS ``shown`` reads something new."""
     page.bring_to_front()
-    row = page.get_by_label("row", exact=True)
-    before = page.evaluate(EXPLAINED)
-    row.fill("4" if row.input_value() == "3" else "3")
+    box = page.get_by_label(label, exact=True)
+    before = page.evaluate(shown)
+    box.fill(values[0] if box.input_value() == values[1] else values[1])
     start = time.perf_counter()
-    row.press("Enter")
+    box.press("Enter")
     page.wait_for_function(
-        f"() => {{ const h = ({EXPLAINED})(); return h && h !== {before!r}; }}", timeout=120_000
+        f"() => {{ const r = ({shown})(); return r && r !== {before!r}; }}", timeout=120_000
     )
     elapsed = (time.perf_counter() - start) * 1000
-    time.sleep(0.3)
+    time.sleep(0.3)  # the page settles before the next case's turn
     return elapsed
 
 
