@@ -25,6 +25,8 @@ SPEEDS = (1, 2, 5, 15, 50, 200)  # cells per second; 15 plays seed-3d's 225 cell
 # No plotly toolbar over titles; figures keep their size (zoom with the page's zoomed panels).
 CONFIG = {"displayModeBar": False}
 TICK = 0.25  # seconds between play redraws
+# The controls row: step mode, play, speed, previous, next, colours.
+CONTROL_WIDTHS = (1.25, 0.9, 1.35, 0.45, 0.45, 1.1)
 ss = st.session_state
 
 
@@ -65,11 +67,13 @@ def _cell_controls(res: Result) -> None:
     if last == 0:
         ss.step_on = ss.playing = False
         # Where the controls' row would be, so "colours" keeps its place and width.
-        note, colours = st.columns([4.4, 1.1], vertical_alignment="bottom")
+        note, colours = st.columns(
+            [sum(CONTROL_WIDTHS[:-1]), CONTROL_WIDTHS[-1]], vertical_alignment="bottom"
+        )
         note.caption("A 1×1 output: one window position, nothing to step through.")
         colours.selectbox("colours", list(figures.COLORS), key="colors", help=texts.COLORS_HELP)
         return
-    columns = st.columns([1.25, 0.9, 1.35, 0.45, 0.45, 1.1], vertical_alignment="bottom")
+    columns = st.columns(list(CONTROL_WIDTHS), vertical_alignment="bottom")
     c1, c2, c3, c4, c5, c6 = columns
     c1.toggle("step mode", key="step_on", help="Fill the output one window position at a time.")
     c2.toggle("▶ play", key="playing", on_change=_play_toggled)
