@@ -11,8 +11,18 @@ guarded against NaN/inf in ``x``, as before issue 13), both through
 ``conv.conv2d``. It prints both medians and their ratio; only cases where the
 cost model picks the FFT can differ. The FFT case is repeated with absolute
 values (all-positive data, as images with blur kernels).
+
+``--gather`` times summing 20,000 cells one by one from their gathered windows
+(how ``auto`` mends cells its FFT cannot prove) against one direct pass over
+every cell, in ns per window value and per multiply-add: the basis of
+``conv._exactness.GATHER_NS``. ``--scales`` times ``method="auto"`` on images
+half 1e8, half 1e-8 (cells the FFT cannot prove) that the app's budget admits
+from their shapes, with and without the app's ``max_direct_macs``::
+
+    python benchmarks/bench_exactness.py [--gather | --scales]
 """
 
+import argparse
 import functools
 import statistics
 import sys
@@ -21,6 +31,7 @@ from pathlib import Path
 from unittest import mock
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -28,8 +39,10 @@ from bench_conv import CASES, make_inputs
 
 import conv
 from conv._direct import correlate_direct
+from conv._exactness import _cells_direct
 from conv._fft import correlate_fft
 from conv._method import choose_method
+from conv.app import budget, limits
 
 #: The FFT case again with |x| and |kernel|: images and blurs, where the
 #: FFT's own output proves the contract and the magnitude pass is skipped.
@@ -49,7 +62,71 @@ def without_contract(x, k, stride):
         return conv.conv2d(x, k, stride=stride)
 
 
+GATHER_CASES = [  # (input, kernel, stride, dilation)
+    ((600, 600, 16), (63, 63, 16, 1), (2, 2), (8, 8)),
+    ((400, 400, 3), (15, 15, 3, 4), (1, 1), (1, 1)),
+    ((300, 300, 1), (31, 31, 1, 1), (1, 1), (1, 1)),
+    ((200, 200, 32), (5, 5, 32, 16), (1, 1), (1, 1)),
+]
+
+
+def gather() -> None:
+    """ns per gathered window value against ns per multiply-add of one direct pass."""
+    rng = np.random.default_rng(0)
+    print("| input | kernel | direct pass ns/multiply-add | gathered ns/value |")
+    print("|---|---|---|---|")
+    for x_shape, k_shape, stride, dilation in GATHER_CASES:
+        x, k = rng.normal(size=x_shape), rng.normal(size=k_shape)
+        start = time.perf_counter()
+        out = correlate_direct(x, k, stride, dilation)
+        direct = time.perf_counter() - start
+        oh, ow = out.shape[:2]
+        taps = k_shape[0] * k_shape[1] * k_shape[2]
+        n = min(oh * ow, 20_000)
+        cells = np.unravel_index(np.sort(rng.choice(oh * ow, n, replace=False)), (oh, ow))
+        start = time.perf_counter()
+        _cells_direct(x, k, stride, dilation, cells)
+        gathered = time.perf_counter() - start
+        per_mac = direct / (oh * ow * taps * k_shape[3]) * 1e9
+        print(f"| {x_shape} | {k_shape} | {per_mac:.2f} | {gathered / (n * taps) * 1e9:.2f} |")
+
+
+def scales() -> None:
+    """auto on half-1e8, half-1e-8 images the budget admits, with and without its bound."""
+    rng = np.random.default_rng(1)
+    print("| input | kernel | budget's price | unbounded | with max_direct_macs |")
+    print("|---|---|---|---|---|")
+    for n, kk in [(1500, 45), (2000, 63), (2048, 201)]:
+        kwargs = {"stride": 1, "padding": "valid", "dilation": 1, "pad_mode": "zeros"}
+        price = budget.check((n, n, 1), (kk, kk), {**kwargs, "method": "auto"})[0]
+        x, k = rng.normal(size=(n, n)), rng.normal(size=(kk, kk))
+        x[:, n // 2 :] *= 1e-8
+        x[:, : n // 2] *= 1e8
+        timed = []
+        for limit in (None, limits.MAX_DIRECT_MACS):
+            if limit is None and kk > 100:
+                timed.append("not run (minutes)")
+                continue
+            start = time.perf_counter()
+            try:
+                conv.conv2d(x, k, max_direct_macs=limit, **kwargs)
+                what = "done"
+            except conv.DirectWorkError:
+                what = "refused"
+            timed.append(f"{what} in {time.perf_counter() - start:.2f} s")
+        print(f"| {n}×{n} | {kk}×{kk} | {price:.2f} s | {timed[0]} | {timed[1]} |", flush=True)
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--gather", action="store_true")
+    parser.add_argument("--scales", action="store_true")
+    args = parser.parse_args()
+    with threadpool_limits(1, user_api="blas"):  # as the app runs
+        if args.gather:
+            return gather()
+        if args.scales:
+            return scales()
     print("| dtype | case | picks | auto before (ms) | auto after (ms) | after/before |")
     print("|---|---|---|---|---|---|")
     for dtype in (np.float64, np.float32):

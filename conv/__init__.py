@@ -4,7 +4,8 @@
 :func:`conv_transpose2d` its adjoint and :func:`pool2d` max/avg pooling;
 :func:`output_shape`, :func:`resolve_padding`, :func:`layer_counts`,
 :func:`unread`, :func:`unreached` and :func:`estimate` (work, memory and time) answer
-questions from shapes alone; :func:`pad` shows the padded input and
+questions from shapes alone (``conv2d``'s ``max_direct_macs`` bounds what the data adds,
+raising :class:`DirectWorkError`); :func:`pad` shows the padded input and
 :func:`explain_cell`, :func:`explain_transpose_cell` and
 :func:`explain_pool_cell` take one output cell apart; :func:`check_answer` marks a hand-computed
 result and names the mistake behind it; :func:`framework_padding` and
@@ -32,6 +33,7 @@ from conv._conv2d import conv2d
 from conv._coverage import unreached, unread
 from conv._diagnosis import Diagnosis
 from conv._estimate import Work, estimate
+from conv._exactness import DirectWorkError
 from conv._explain import CellExplanation, explain_cell
 from conv._frameworks import FRAMEWORKS, FrameworkPadding, framework_padding
 from conv._input_sizes import AxisSizes, InputSizes, input_sizes
@@ -60,6 +62,7 @@ __all__ = [
     "AxisSizes",
     "CellExplanation",
     "Diagnosis",
+    "DirectWorkError",
     "FieldAtMap",
     "FrameworkPadding",
     "InputSizes",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from conv._exactness import correlate_auto_fft
+from conv._exactness import check_direct_cost, correlate_auto_fft, direct_cost
 from conv._geometry import IntPair, Padding2D, PaddingSpec, _window_geometry, as_pair
 from conv._grouped import correlate_grouped
 from conv._lattice import correlate
@@ -90,6 +90,7 @@ def conv2d(
     flip: bool = False,
     method: str = "auto",
     groups: int = 1,
+    max_direct_macs: int | None = None,
 ) -> np.ndarray:
     """2-D cross-correlation as in CNN layers, with stride, padding and dilation.
 
@@ -132,6 +133,14 @@ def conv2d(
         channels of its group, so ``kernel`` is ``(KH, KW, C // groups, F)``
         as PyTorch's ``(F, C // groups, KH, KW)``. ``groups = C = F`` is a
         depthwise convolution.
+    max_direct_macs : int, optional
+        The most multiply-adds (output cells × taps × channels × filters)
+        this call may sum directly; ``None`` for no limit. A direct call over
+        it raises ValueError before any work; ``"auto"``'s FFT raises after
+        its transforms when the cells it cannot prove would need more (each
+        gathered window value counts 5: gathering costs more than a pass).
+        So a server that prices the FFT from shapes (:func:`conv.estimate`)
+        also bounds what data makes it do. ``"fft"`` sums nothing directly.
 
     Returns
     -------
@@ -164,13 +173,22 @@ def conv2d(
     )
     if not isinstance(method, str) or method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    if max_direct_macs is not None and (
+        isinstance(max_direct_macs, bool | np.bool_)
+        or not isinstance(max_direct_macs, int | np.integer)
+        or max_direct_macs < 0
+    ):
+        raise ValueError(
+            f"max_direct_macs must be None or an integer >= 0, got {max_direct_macs!r}"
+        )
+    limit = None if max_direct_macs is None else int(max_direct_macs)
     # Unpadded inputs go to the kernels as they are: a copy of a large image
     # costs more than many small convolutions. Mostly-padding inputs are padded
     # per row block or tile as the kernels read them, never whole.
     if groups != 1:
         # Grouped kernels read whole arrays: they get the padded input as one.
         xp = x_arr if pads == ((0, 0), (0, 0)) else pad(x_arr, pads, pad_mode)
-        out = correlate_grouped(xp, k4, strides, dilations, groups, method)
+        out = correlate_grouped(xp, k4, strides, dilations, groups, method, limit)
         return out if np.ndim(kernel) == 4 else out[..., 0]
     xp = padded_input(x_arr, pads, pad_mode)
     if method == "auto":
@@ -180,7 +198,9 @@ def conv2d(
         )
         if method == "fft":
             # The FFT only where it meets the exactness contract (see conv._exactness).
-            out = correlate_auto_fft(xp, k4, strides, dilations)
+            out = correlate_auto_fft(xp, k4, strides, dilations, limit)
             return out if np.ndim(kernel) == 4 else out[..., 0]
+    if method == "direct":
+        check_direct_cost(direct_cost(xp.shape, k4.shape, strides, dilations), limit)
     out = correlate(xp, k4, strides, dilations, method)
     return out if np.ndim(kernel) == 4 else out[..., 0]

@@ -26,13 +26,22 @@ import numpy as np
 
 from conv._direct import correlate_direct
 from conv._lattice import correlate
+from conv._method import predicted_ns
 
 #: The contract is ``TOLERANCE_UNITS`` unit roundoffs times ``sum|x * w|``:
 #: 1e-12 for float64, ~5.4e-4 for float32 (the same multiple of its rounding unit).
 TOLERANCE_UNITS = 1e-12 / 2.0**-53
 
-#: Above this fraction of failing cells, one direct pass beats gathering windows.
-MAX_GATHER_FRACTION = 0.25
+#: Nanoseconds to gather one window value when cells are summed one by one:
+#: 2.4-5.8 measured here, against 0.07-1.7 per multiply-add of a direct pass
+#: (``python benchmarks/bench_exactness.py --gather``). Unproven cells are
+#: gathered only while that is cheaper than one direct pass over every cell.
+GATHER_NS = 4.0
+
+#: What gathering one window value counts as, in multiply-adds, against a
+#: caller's ``max_direct_macs``: at 2 ns per multiply-add (the slowest direct
+#: rate measured, ``benchmarks/bench_budget.py``) 5 cover the 5.8 ns above.
+GATHER_MACS = 5
 
 #: Values per gathered chunk of windows when recomputing cells directly.
 GATHER_VALUES = 1 << 21
@@ -73,11 +82,17 @@ def fft_error_bound(xp: np.ndarray, k: np.ndarray) -> np.ndarray:
 
 
 def correlate_auto_fft(
-    xp: np.ndarray, k: np.ndarray, stride: tuple[int, int], dilation: tuple[int, int]
+    xp: np.ndarray,
+    k: np.ndarray,
+    stride: tuple[int, int],
+    dilation: tuple[int, int],
+    max_direct_macs: int | None = None,
 ) -> np.ndarray:
     """The FFT (split by dilation lattices) where it meets the contract, direct sums elsewhere.
 
-    Same arguments and result as :func:`conv._direct.correlate_direct`. Every
+    Same arguments and result as :func:`conv._direct.correlate_direct`. Where
+    summing the cells it cannot prove would take more than ``max_direct_macs``
+    multiply-adds (:func:`direct_cost`), it raises ValueError instead. Every
     cell ends within ``tolerance(dtype) * sum|x * w|`` of the exact sum (plus
     underflow, which every method rounds); non-finite values anywhere, or
     magnitudes whose products could overflow, send the whole call to direct.
@@ -91,18 +106,24 @@ def correlate_auto_fft(
     >>> bool(abs(out[0, -1] - 81e-8) <= 1e-12 * 81e-8)  # a plain FFT errs by ~6e-9 of it
     True
     """
+
+    def direct(why: str, unproven: bool = False) -> np.ndarray:
+        macs = direct_cost(xp.shape, k.shape, stride, dilation)
+        check_direct_cost(macs, max_direct_macs, why, unproven)
+        return correlate_direct(xp, k, stride, dilation)
+
     if not (np.isfinite(xp).all() and np.isfinite(k).all()):
         # An FFT smears NaN and inf over every cell; the direct sum keeps them in their windows.
-        return correlate_direct(xp, k, stride, dilation)
+        return direct("x or the kernel holds NaN or infinity, which an FFT spreads to every cell")
     x_max, k_max = float(np.abs(xp).max()), float(np.abs(k).max())
     if x_max == 0 or k_max == 0:
-        return correlate_direct(xp, k, stride, dilation)
+        return correlate_direct(xp, k, stride, dilation)  # all zeros: nothing to sum
     # Powers of two scale exactly: run the FFT on values near 1, so that
     # neither its sums overflow nor its products underflow.
     ex, ek = math.frexp(x_max)[1], math.frexp(k_max)[1]
     taps = k.shape[0] * k.shape[1] * k.shape[2]
     if ex + ek + math.log2(taps) > np.finfo(xp.dtype).maxexp - 2:
-        return correlate_direct(xp, k, stride, dilation)  # a window's sum could overflow
+        return direct(f"values up to {x_max:.3g} times {k_max:.3g} could overflow the FFT's sums")
     near_one = np.finfo(xp.dtype).maxexp // 5  # norms and spectra stay far from overflow
     scaled = max(abs(ex), abs(ek)) > near_one
     xs = np.ldexp(xp, -ex).astype(xp.dtype) if scaled else xp
@@ -111,14 +132,73 @@ def correlate_auto_fft(
     # sub-problem's error is within the whole input's bound (smaller norms and transforms).
     out = correlate(xs, ks, stride, dilation, "fft")
     bad = _unproven_cells(out, xs, ks, stride, dilation, fft_error_bound(xs, ks))
-    if bad is not None and bad.sum() > MAX_GATHER_FRACTION * bad.size:
-        return correlate_direct(xp, k, stride, dilation)
+    if bad is not None:
+        n, cells = int(bad.sum()), bad.size
+        why = (
+            f"the FFT cannot keep {n:,} of the {cells:,} output cells within "
+            f"{tolerance(xp.dtype):.2g} of their own magnitudes (values far apart in scale)"
+        )
+        values = n * taps
+        direct_ns = predicted_ns(xp.shape, k.shape, stride, dilation, itemsize=xp.itemsize)[0]
+        if values * GATHER_NS >= direct_ns:
+            return direct(why, unproven=True)
+        check_direct_cost(values * (k.shape[3] + GATHER_MACS), max_direct_macs, why, True)
     if scaled:
         out = np.ldexp(out, ex + ek).astype(out.dtype)
     if bad is not None:
         # From the unscaled values: scaling may have pushed the small ones into subnormals.
         out[bad] = _cells_direct(xp, k, stride, dilation, np.nonzero(bad))
     return out
+
+
+def direct_cost(padded_shape, kernel_shape, stride, dilation) -> int:
+    """Multiply-adds of one direct pass: output cells times taps, channels and filters.
+
+    Examples
+    --------
+    >>> from conv._exactness import direct_cost
+    >>> direct_cost((33, 33, 3), (5, 5, 3, 1), (2, 2), (1, 1))  # 15 * 15 * 5 * 5 * 3
+    16875
+    """
+    (hp, wp, c), (kh, kw, _, f) = padded_shape, kernel_shape
+    (sh, sw), (dh, dw) = stride, dilation
+    oh, ow = (hp - dh * (kh - 1) - 1) // sh + 1, (wp - dw * (kw - 1) - 1) // sw + 1
+    return oh * ow * kh * kw * c * f
+
+
+class DirectWorkError(ValueError):
+    """A call would sum more multiply-adds directly than its ``max_direct_macs`` allows.
+
+    ``macs`` is what it would take, ``limit`` the ``max_direct_macs`` given and
+    ``why`` what made direct sums necessary ("" when direct was chosen);
+    ``unproven`` says it was cells the FFT computed but could not prove, where
+    ``method="fft"`` (no proof) is an alternative.
+    """
+
+    def __init__(self, macs: int, limit: int, why: str = "", unproven: bool = False) -> None:
+        self.macs, self.limit, self.why, self.unproven = macs, limit, why, unproven
+        super().__init__(
+            (f"{why}: " if why else "")
+            + f"summing directly would take {macs:,} multiply-adds, more than "
+            f"max_direct_macs={limit:,}"
+        )
+
+
+def check_direct_cost(
+    macs: int, max_direct_macs: int | None, why: str = "", unproven: bool = False
+) -> None:
+    """Raise :class:`DirectWorkError`, naming both numbers, if ``macs`` is over ``max_direct_macs``.
+
+    Examples
+    --------
+    >>> from conv._exactness import check_direct_cost
+    >>> check_direct_cost(10**9, 10**8, "because")
+    Traceback (most recent call last):
+    ...
+    conv._exactness.DirectWorkError: because: summing directly would take 1,000,000,000 ...
+    """
+    if max_direct_macs is not None and macs > max_direct_macs:
+        raise DirectWorkError(macs, max_direct_macs, why, unproven)
 
 
 def _unproven_cells(out, xs, ks, stride, dilation, bound) -> np.ndarray | None:

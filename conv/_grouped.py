@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from conv._direct import correlate_direct
-from conv._exactness import correlate_auto_fft
+from conv._exactness import check_direct_cost, correlate_auto_fft, direct_cost
 from conv._fft import correlate_fft
 from conv._method import choose_method
 
@@ -36,6 +36,7 @@ def correlate_grouped(
     dilation: tuple[int, int],
     groups: int,
     method: str = "auto",
+    max_direct_macs: int | None = None,
 ) -> np.ndarray:
     """Cross-correlate ``xp`` (Hp, Wp, C) with ``k`` (KH, KW, C // groups, F) in groups.
 
@@ -43,6 +44,8 @@ def correlate_grouped(
     ``xp`` is already padded and shares ``k``'s float dtype. ``method`` is
     used for each group of more than one channel; ``"auto"`` picks per
     group, avoiding the FFT when ``xp`` holds NaN or infinity.
+    ``max_direct_macs`` bounds the direct sums of the whole call, as
+    :func:`conv.conv2d`'s: each group may use its share.
 
     Examples
     --------
@@ -56,7 +59,9 @@ def correlate_grouped(
     c = xp.shape[2]
     f = k.shape[3]
     per_group = c // groups
+    share = None if max_direct_macs is None else max_direct_macs // groups
     if per_group == 1:
+        check_direct_cost(direct_cost(xp.shape, k.shape, stride, dilation), max_direct_macs)
         return _depthwise(xp, k[:, :, 0, :], stride, dilation, f // groups)
     filters = f // groups
     parts = []
@@ -68,9 +73,11 @@ def correlate_grouped(
             chosen = choose_method(xg.shape, kg.shape, stride, dilation, itemsize=xg.itemsize)
         if method == "auto" and chosen == "fft":
             # auto's FFT keeps the exactness contract, group by group (conv._exactness).
-            correlate = correlate_auto_fft
-        else:
-            correlate = correlate_fft if chosen == "fft" else correlate_direct
+            parts.append(correlate_auto_fft(xg, kg, stride, dilation, share))
+            continue
+        if chosen == "direct":
+            check_direct_cost(direct_cost(xg.shape, kg.shape, stride, dilation), share)
+        correlate = correlate_fft if chosen == "fft" else correlate_direct
         parts.append(correlate(xg, kg, stride, dilation))
     return np.concatenate(parts, axis=2)
 
