@@ -9,12 +9,15 @@ import pytest
 from apptest import open_app, result
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from reference import reference_conv2d
 from threadpoolctl import threadpool_limits
 
 import conv
+from conv import io as conv_io
 from conv.app import budget, limits
 from conv.app.result import precheck
 from conv.app.settings import Settings
+from conv.app.state import widget_key
 
 # The links of the hosted-demo report: each held the server for a minute or took its memory.
 STALLING_LINKS = [
@@ -94,3 +97,28 @@ def test_what_the_budget_admits_finishes_within_its_price(
     assert used <= peak + 2**20
     # Loosely: three times the price, plus a little for a busy machine's scheduling.
     assert took <= 3 * seconds + 0.25
+
+
+def test_an_upload_whose_scales_defeat_the_fft_is_refused_by_the_direct_budget(monkeypatch):
+    # Shapes price auto's FFT at a few ms; an image half 1e8, half 1e-8 leaves cells the
+    # FFT cannot prove, summed directly at a cost only the data shows. Over the budget
+    # (lowered here so a small problem shows it) the page says so and keeps the upload.
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(96, 96))
+    x[:, 48:] *= 1e-8
+    x[:, :48] *= 1e8
+    monkeypatch.setattr(limits, "MAX_DIRECT_MACS", 1000)
+    at = open_app(source="upload", filter="preset", preset="gaussian", ksize="15")
+    at.file_uploader(key="x_upload.file").set_value(
+        ("scales.npy", conv_io.to_npy(x), "application/octet-stream")
+    ).run()
+    assert not at.exception and result(at) is None
+    message = at.error[0].value
+    assert "cannot keep" in message and "1,000 (about 2 s) one request may sum here" in message
+    assert "choose method 'fft'" in message
+    at.selectbox(key=widget_key("method")).set_value("fft").run()
+    assert not at.exception and not at.error
+    shown = result(at)
+    np.testing.assert_array_equal(shown.x, x)  # the upload was kept
+    want = reference_conv2d(x[..., None], shown.kernel[..., None, None])[..., 0]
+    np.testing.assert_allclose(shown.out, want, atol=1e-6 * np.abs(want).max())

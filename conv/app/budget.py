@@ -15,11 +15,21 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 import conv
 from conv.app import limits
 from conv.app.settings import Settings
 
-__all__ = ["Price", "check", "check_input_shape", "check_kernel_shape", "check_layer", "price"]
+__all__ = [
+    "Price",
+    "bounded_conv2d",
+    "check",
+    "check_input_shape",
+    "check_kernel_shape",
+    "check_layer",
+    "price",
+]
 
 Price = tuple[float, int, int]  # seconds, peak bytes, multiply-adds
 
@@ -77,6 +87,31 @@ def check(x_shape: tuple[int, ...], k_shape: tuple[int, ...], kwargs: dict) -> P
             f"here: {change}"
         )
     return seconds, peak, macs
+
+
+def bounded_conv2d(x: np.ndarray, k: np.ndarray, **kwargs) -> np.ndarray:
+    """``conv.conv2d`` whose direct sums, which data can add to the FFT's, stay in the budget.
+
+    :func:`check` prices ``method="auto"``'s FFT from shapes; values far apart
+    in scale can leave cells the FFT cannot prove exact, summed directly at
+    a cost the shapes do not show. Over :data:`~conv.app.limits.MAX_DIRECT_MACS`
+    that is refused (ValueError) with the numbers and what to change.
+    """
+    try:
+        return conv.conv2d(x, k, max_direct_macs=limits.MAX_DIRECT_MACS, **kwargs)
+    except conv.DirectWorkError as error:
+        why = f"{error.why[:1].upper()}{error.why[1:]}: s" if error.why else "S"
+        change = "use a smaller input or kernel"
+        if error.unproven:
+            change = (
+                "choose method 'fft' (its error is then the same small amount in every cell, "
+                f"not a share of each cell's own size), or {change}"
+            )
+        raise ValueError(
+            f"{why}umming directly would take {error.macs:,} multiply-adds (about "
+            f"{error.macs * limits.NS_PER_MAC * 1e-9:.1f} s), more than the {error.limit:,} "
+            f"(about {limits.MAX_SECONDS:g} s) one request may sum here: {change}"
+        ) from None
 
 
 def check_layer(op: str, x_shape: tuple[int, ...], k_shape: tuple[int, ...] | None,

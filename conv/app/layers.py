@@ -169,7 +169,7 @@ def own_arrays(s: Settings, x_upload, k_upload) -> tuple[np.ndarray, str, np.nda
 @st.cache_resource(max_entries=16, ttl=1800, show_spinner=False)
 def _run(x_id: str, k_print: str, op: str, params: str, _x, _k, _kwargs) -> np.ndarray:
     if op == "conv":
-        out = conv.conv2d(_x, _k, **_kwargs)
+        out = budget.bounded_conv2d(_x, _k, **_kwargs)
     elif op == "transpose":
         out = conv.conv_transpose2d(_x, _k, **_kwargs)
     else:

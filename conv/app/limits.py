@@ -15,6 +15,7 @@ __all__ = [
     "MAX_CHECK_CELLS",
     "MAX_CHECK_MACS",
     "MAX_CHECK_STRIDE",
+    "MAX_DIRECT_MACS",
     "MAX_DRAWN_CELLS",
     "MAX_KERNEL_CELLS",
     "MAX_OUTPUT_CELLS",
@@ -49,8 +50,10 @@ PEAK_MARGIN = 1.5
 
 #: Most values in one filter (KH * KW * C * F), checked before it is built.
 MAX_KERNEL_CELLS = 4 * 2**20
-#: Most multiply-adds one request may ask for (about 1 s of direct work here).
-MAX_MACS = 2 * 10**9
+#: Most multiply-adds one request may sum directly where the data decides: method
+#: "auto" sums the cells its FFT cannot prove exact directly (values far apart in
+#: scale), which shapes alone cannot price. MAX_SECONDS at NS_PER_MAC.
+MAX_DIRECT_MACS = int(MAX_SECONDS / NS_PER_MAC * 1e9)
 
 #: Most output cells (one filter's OH * OW) an answer is checked against: a check
 #: computes the output of about 30 to 60 mistakes, not one.

@@ -129,7 +129,9 @@ def kernel_array(s: Settings, x: np.ndarray, x_id: str) -> tuple[np.ndarray, str
 
 
 def _convolve(x_id: str, k_id: str, params: str, x, k, kwargs) -> np.ndarray:
-    return ARRAYS.get(("output", x_id, k_id, params), lambda: frozen(conv.conv2d(x, k, **kwargs)))
+    return ARRAYS.get(
+        ("output", x_id, k_id, params), lambda: frozen(budget.bounded_conv2d(x, k, **kwargs))
+    )
 
 
 def convolve(s: Settings, x: np.ndarray, x_id: str, k: np.ndarray, k_id: str) -> Result:
