@@ -2,6 +2,8 @@
 
 import base64
 import json
+import random
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +29,35 @@ def open_app(**query) -> AppTest:
     at.run()
     assert not at.exception, at.exception
     return at
+
+
+def random_walk(
+    walk: int,
+    seed: int,
+    link_of: Callable[[random.Random], dict],
+    step: Callable[[AppTest, random.Random], str],
+    check: Callable[[AppTest, list[str]], None],
+    steps: tuple[int, int],
+    page: str | None = None,
+) -> None:
+    """Walk number ``walk``: a random link (on ``page``), then random steps, checked after each.
+
+    ``check(at, trail)`` gets the trail of what was done so far, so a failure
+    names the link and every step that led to it.
+    """
+    rng = random.Random(seed)
+    link = link_of(rng)
+    trail = [f"walk {walk}: {link}"]
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in link.items():
+        at.query_params[key] = value
+    if page is not None:
+        at.switch_page(page)
+    at.run()
+    check(at, trail)
+    for _ in range(rng.randint(*steps)):
+        trail.append(step(at, rng))
+        check(at, trail)
 
 
 def result(at: AppTest):

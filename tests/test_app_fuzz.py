@@ -15,7 +15,7 @@ import random
 
 import numpy as np
 import pytest
-from apptest import APP, output_shown, result
+from apptest import output_shown, random_walk, result
 from reference import reference_conv2d
 from streamlit.testing.v1 import AppTest
 
@@ -150,16 +150,5 @@ def check(at: AppTest, trail: list[str]) -> None:
 
 @pytest.mark.parametrize("batch", range(10))
 def test_random_walks_over_links_and_widgets_never_crash_and_draw_the_reference(batch):
-    walks = [w for w in range(WALKS) if w % 10 == batch]
-    for walk in walks:
-        rng = random.Random(walk)
-        link = random_link(rng)
-        trail = [f"walk {walk}: {link}"]
-        at = AppTest.from_file(APP, default_timeout=60)
-        for key, value in link.items():
-            at.query_params[key] = value
-        at.run()
-        check(at, trail)
-        for _ in range(rng.randint(3, 8)):
-            trail.append(step(at, rng))
-            check(at, trail)
+    for walk in [w for w in range(WALKS) if w % 10 == batch]:
+        random_walk(walk, walk, random_link, step, check, (3, 8))

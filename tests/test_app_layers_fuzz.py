@@ -14,7 +14,7 @@ import random
 
 import numpy as np
 import pytest
-from apptest import APP, output_shown
+from apptest import output_shown, random_walk
 from layer_reference import pool, transposed_conv
 from reference import reference_conv2d
 from streamlit.testing.v1 import AppTest
@@ -121,15 +121,4 @@ def check(at: AppTest, trail: list[str]) -> None:
 @pytest.mark.parametrize("batch", range(6))
 def test_random_walks_over_layer_links_and_widgets_never_crash_and_draw_the_reference(batch):
     for walk in [w for w in range(WALKS) if w % 6 == batch]:
-        rng = random.Random(10_000 + walk)
-        link = random_link(rng)
-        trail = [f"walk {walk}: {link}"]
-        at = AppTest.from_file(APP, default_timeout=60)
-        for key, value in link.items():
-            at.query_params[key] = value
-        at.switch_page(PAGE)
-        at.run()
-        check(at, trail)
-        for _ in range(rng.randint(2, 5)):
-            trail.append(step(at, rng))
-            check(at, trail)
+        random_walk(walk, 10_000 + walk, random_link, step, check, (2, 5), PAGE)

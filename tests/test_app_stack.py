@@ -15,7 +15,7 @@ import re
 
 import numpy as np
 import pytest
-from apptest import APP, figures, plotly_array
+from apptest import APP, figures, plotly_array, random_walk
 from streamlit.testing.v1 import AppTest
 
 import conv
@@ -387,18 +387,7 @@ def check(at: AppTest, trail: list[str]) -> None:
 @pytest.mark.parametrize("batch", range(4))
 def test_random_walks_over_the_stack_page_never_crash(batch):
     for walk in [w for w in range(WALKS) if w % 4 == batch]:
-        rng = random.Random(1000 + walk)
-        link = random_link(rng)
-        trail = [f"walk {walk}: {link}"]
-        at = AppTest.from_file(APP, default_timeout=60)
-        for key, value in link.items():
-            at.query_params[key] = value
-        at.switch_page(PAGE)
-        at.run()
-        check(at, trail)
-        for _ in range(rng.randint(1, 3)):
-            trail.append(step(at, rng))
-            check(at, trail)
+        random_walk(walk, 1000 + walk, random_link, step, check, (1, 3), PAGE)
 
 
 def test_a_linear_stack_given_its_fix_draws_its_field_without_an_error():
