@@ -136,7 +136,7 @@ def correlate_auto_fft(
         n, cells = int(bad.sum()), bad.size
         why = (
             f"the FFT cannot keep {n:,} of the {cells:,} output cells within "
-            f"{tolerance(xp.dtype):.2g} of their own magnitudes (values far apart in scale)"
+            f"{tolerance(xp.dtype):.2g} × their own magnitudes (values far apart in scale)"
         )
         values = n * taps
         direct_ns = predicted_ns(xp.shape, k.shape, stride, dilation, itemsize=xp.itemsize)[0]

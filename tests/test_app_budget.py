@@ -116,6 +116,9 @@ def test_an_upload_whose_scales_defeat_the_fft_is_refused_by_the_direct_budget(m
     message = at.error[0].value
     assert "cannot keep" in message and "1,000 (about 2 s) one request may sum here" in message
     assert "choose method 'fft'" in message
+    # The file is there: the page points at the setting to change, not at uploading again.
+    assert not [i for i in at.info if "cannot travel" in i.value]
+    assert any("change the setting named above" in i.value for i in at.info)
     at.selectbox(key=widget_key("method")).set_value("fft").run()
     assert not at.exception and not at.error
     shown = result(at)

@@ -11,6 +11,7 @@ from apptest import APP, figures, output_shown, plotly_array
 from layer_reference import grouped_conv, pool, transposed_conv
 from streamlit.testing.v1 import AppTest
 
+from conv import io as conv_io
 from conv.app import limits
 
 PAGE = "conv/app/pages/layers.py"
@@ -312,3 +313,15 @@ def test_an_unexpected_error_is_one_sentence_not_a_traceback(monkeypatch):
     at.number_input(key="w.stride.0").set_value(3).run()
     assert not at.exception
     assert any("Something went wrong while computing the layer" in e.value for e in at.error)
+
+
+def test_an_upload_the_layer_refuses_points_at_the_setting_not_at_uploading_again():
+    at = open_layers(op="conv", source="upload")
+    assert any("files cannot travel" in i.value for i in at.info)  # nothing uploaded yet
+    tiny = np.arange(4.0).reshape(2, 2)  # smaller than the default 3×3 filter
+    at.file_uploader(key="x_upload.file").set_value(
+        ("tiny.npy", conv_io.to_npy(tiny), "application/octet-stream")
+    ).run()
+    assert not at.exception and at.error
+    assert not [i for i in at.info if "files cannot travel" in i.value]
+    assert any("change the setting named above" in i.value for i in at.info)

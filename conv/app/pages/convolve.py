@@ -36,7 +36,7 @@ if error:
     st.error(error, icon="⚠️")
 shown = fresh or st.session_state.get("last_good")
 if shown is None:
-    if settings.source == "upload":
+    if settings.source == "upload" and x_upload is None:
         st.info(
             "This view starts from an uploaded file, and files cannot travel in a link: "
             "upload the input in the sidebar (or choose Example or Generate)."

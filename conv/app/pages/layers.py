@@ -68,7 +68,7 @@ if error:
 kept = st.session_state.setdefault("last_good_layer", {})
 shown = fresh or kept.get(s.op)
 if shown is None:
-    if s.source == "upload":
+    if s.source == "upload" and x_upload is None:
         st.info("Upload the input in the sidebar (files cannot travel in a link).")
     else:
         st.info("Nothing to show yet: change the setting named above, in the sidebar.")
