@@ -16,8 +16,9 @@ values (all-positive data, as images with blur kernels).
 (how ``auto`` mends cells its FFT cannot prove) against one direct pass over
 every cell, in ns per window value and per multiply-add: the basis of
 ``conv._exactness.GATHER_NS``. ``--scales`` times ``method="auto"`` on images
-half 1e8, half 1e-8 (cells the FFT cannot prove) that the app's budget admits
-from their shapes, with and without the app's ``max_direct_macs``::
+the app's budget admits from their shapes whose cells the FFT cannot all
+prove (half 1e8, half 1e-8; a photo with black bars, whose windows of zeros
+are set to 0 without a sum), with and without the app's ``max_direct_macs``::
 
     python benchmarks/bench_exactness.py [--gather | --scales]
 """
@@ -92,19 +93,26 @@ def gather() -> None:
 
 
 def scales() -> None:
-    """auto on half-1e8, half-1e-8 images the budget admits, with and without its bound."""
+    """auto on images the budget admits whose values the FFT cannot prove everywhere."""
     rng = np.random.default_rng(1)
-    print("| input | kernel | budget's price | unbounded | with max_direct_macs |")
+    print("| input | filter | budget's price | unbounded | with max_direct_macs |")
     print("|---|---|---|---|---|")
+    kwargs = {"stride": 1, "padding": "valid", "dilation": 1, "pad_mode": "zeros"}
+    cases = []
     for n, kk in [(1500, 45), (2000, 63), (2048, 201)]:
-        kwargs = {"stride": 1, "padding": "valid", "dilation": 1, "pad_mode": "zeros"}
-        price = budget.check((n, n, 1), (kk, kk), {**kwargs, "method": "auto"})[0]
-        x, k = rng.normal(size=(n, n)), rng.normal(size=(kk, kk))
+        x = rng.normal(size=(n, n))
         x[:, n // 2 :] *= 1e-8
         x[:, : n // 2] *= 1e8
+        cases.append((f"{n}×{n}, half 1e8, half 1e-8", x, rng.normal(size=(kk, kk))))
+    photo = rng.random((2000, 2000, 3))
+    photo[:200], photo[:, :300], photo[:, -300:] = 0, 0, 0  # black bars
+    for kk in (11, 31):
+        cases.append(("2000×2000×3, black bars", photo, np.ones((kk, kk, 3)) / kk**2))
+    for name, x, k in cases:
+        price = budget.check(x.shape, k.shape, {**kwargs, "method": "auto"})[0]
         timed = []
         for limit in (None, limits.MAX_DIRECT_MACS):
-            if limit is None and kk > 100:
+            if limit is None and k.shape[0] > 100:
                 timed.append("not run (minutes)")
                 continue
             start = time.perf_counter()
@@ -114,7 +122,8 @@ def scales() -> None:
             except conv.DirectWorkError:
                 what = "refused"
             timed.append(f"{what} in {time.perf_counter() - start:.2f} s")
-        print(f"| {n}×{n} | {kk}×{kk} | {price:.2f} s | {timed[0]} | {timed[1]} |", flush=True)
+        size = "×".join(map(str, k.shape[:2]))
+        print(f"| {name} | {size} | {price:.2f} s | {timed[0]} | {timed[1]} |", flush=True)
 
 
 def main() -> None:

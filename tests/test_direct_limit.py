@@ -10,9 +10,12 @@ import re
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from reference import reference_conv2d
 
 import conv
+from conv._exactness import zero_windows
 from conv._method import choose_method
 
 
@@ -105,3 +108,40 @@ def test_nan_sends_auto_to_direct_sums_which_the_limit_bounds_too():
     assert caught.value.macs == loop_macs(x.shape, k.shape) and not caught.value.unproven
     out = conv.conv2d(x, k, max_direct_macs=caught.value.macs)
     assert np.isnan(out[:6, :6]).all() and np.isfinite(out[6:, 6:]).all()  # only its windows
+
+
+def test_windows_of_zeros_are_exactly_zero_and_never_summed_directly():
+    # A photo with black bars: windows over the bars sum to exactly 0, which the FFT's
+    # error bound cannot prove; they must not be summed directly (the budget refused
+    # such photos when they were), nor come out as the FFT's noise.
+    x = np.zeros((150, 140))
+    x[50:90, 40:80] = np.random.default_rng(4).random((40, 40)) + 0.5
+    k = np.random.default_rng(5).random((21, 21)) + 0.5
+    assert choose_method((150, 140, 1), (21, 21, 1, 1), (1, 1), (1, 1)) == "fft"
+    out = conv.conv2d(x, k, max_direct_macs=100 * 21 * 21 * 6)  # a hundred gathered cells
+    expected = reference_conv2d(x[..., None], k[..., None, None], 1, "valid", 1, "zeros")[..., 0]
+    np.testing.assert_allclose(out, expected, rtol=1e-12, atol=0)
+    touched = np.zeros(out.shape, bool)
+    touched[50 - 20 : 90, 40 - 20 : 80] = True  # windows that reach the lit block
+    assert (out[~touched] == 0).all() and (out[touched] > 0).all()
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    h=st.integers(1, 12), w=st.integers(1, 12), kh=st.integers(1, 4), kw=st.integers(1, 4),
+    sh=st.integers(1, 3), sw=st.integers(1, 3), dh=st.integers(1, 3), dw=st.integers(1, 3),
+    density=st.sampled_from([0.0, 0.05, 0.3]), seed=st.integers(0, 2**16),
+)  # fmt: skip
+def test_zero_windows_are_the_windows_whose_span_holds_only_zeros(
+    h, w, kh, kw, sh, sw, dh, dw, density, seed
+):
+    eh, ew = dh * (kh - 1) + 1, dw * (kw - 1) + 1
+    if eh > h or ew > w:
+        return
+    rng = np.random.default_rng(seed)
+    x = np.where(rng.random((h, w, 2)) < density, rng.normal(size=(h, w, 2)), 0.0)
+    mask = zero_windows(x, (kh, kw, 2, 1), (sh, sw), (dh, dw))
+    oh, ow = (h - eh) // sh + 1, (w - ew) // sw + 1
+    want = np.array([[not x[i * sh : i * sh + eh, j * sw : j * sw + ew].any()
+                      for j in range(ow)] for i in range(oh)])  # fmt: skip
+    np.testing.assert_array_equal(mask, want.reshape(oh, ow))
