@@ -50,7 +50,7 @@ from conv.app import budget, limits
 POSITIVE = next(c for c in CASES if c.name.startswith("2048"))
 
 
-def unchecked_fft(xp, k, stride, dilation):
+def unchecked_fft(xp, k, stride, dilation, max_direct_macs=None):
     """What ``method="auto"`` ran when it picked the FFT before issue 13."""
     if np.isfinite(xp).all():
         return correlate_fft(xp, k, stride, dilation)
