@@ -107,9 +107,9 @@ def correlate_auto_fft(
     True
     """
 
-    def direct(why: str, unproven: bool = False) -> np.ndarray:
+    def direct(why: str, **unproven) -> np.ndarray:
         macs = direct_cost(xp.shape, k.shape, stride, dilation)
-        check_direct_cost(macs, max_direct_macs, why, unproven)
+        check_direct_cost(macs, max_direct_macs, why, **unproven)
         return correlate_direct(xp, k, stride, dilation)
 
     if not (np.isfinite(xp).all() and np.isfinite(k).all()):
@@ -131,7 +131,8 @@ def correlate_auto_fft(
     # Split by dilation lattices as the plain FFT is (and as conv.estimate prices it); each
     # sub-problem's error is within the whole input's bound (smaller norms and transforms).
     out = correlate(xs, ks, stride, dilation, "fft")
-    bad = _unproven_cells(out, xs, ks, stride, dilation, fft_error_bound(xs, ks))
+    bound = fft_error_bound(xs, ks)
+    bad = _unproven_cells(out, xs, ks, stride, dilation, bound)
     if bad is not None:
         # A window that reads only zeros sums to exactly 0 (black borders, zero padding):
         # no proof or direct sum needed.
@@ -141,15 +142,17 @@ def correlate_auto_fft(
         bad = bad if bad.any() else None
     if bad is not None:
         n, cells = int(bad.sum()), bad.size
+        error = math.ldexp(float(bound.max()), ex + ek) if scaled else float(bound.max())
         why = (
-            f"the FFT cannot keep {n:,} of the {cells:,} output cells within "
-            f"{tolerance(xp.dtype):.2g} × their own magnitudes (values far apart in scale)"
+            f"the FFT's error (up to {error:.2g} in any cell) may exceed "
+            f"{tolerance(xp.dtype):.2g} × the own magnitude of {n:,} of the {cells:,} cells"
         )
         values = n * taps
         direct_ns = predicted_ns(xp.shape, k.shape, stride, dilation, itemsize=xp.itemsize)[0]
+        unproven = {"fft_error": error, "cells": n, "tolerance": tolerance(xp.dtype)}
         if values * GATHER_NS >= direct_ns:
-            return direct(why, unproven=True)
-        check_direct_cost(values * (k.shape[3] + GATHER_MACS), max_direct_macs, why, True)
+            return direct(why, **unproven)
+        check_direct_cost(values * (k.shape[3] + GATHER_MACS), max_direct_macs, why, **unproven)
     if scaled:
         out = np.ldexp(out, ex + ek).astype(out.dtype)
     if bad is not None:
@@ -208,13 +211,25 @@ class DirectWorkError(ValueError):
     """A call would sum more multiply-adds directly than its ``max_direct_macs`` allows.
 
     ``macs`` is what it would take, ``limit`` the ``max_direct_macs`` given and
-    ``why`` what made direct sums necessary ("" when direct was chosen);
-    ``unproven`` says it was cells the FFT computed but could not prove, where
-    ``method="fft"`` (no proof) is an alternative.
+    ``why`` what made direct sums necessary ("" when direct was chosen).
+    ``fft_error``, ``cells`` and ``tolerance`` are set when they were cells
+    the FFT computed but could not prove within ``tolerance`` times their own
+    magnitude (``cells`` of them): every cell of ``method="fft"`` is within
+    ``fft_error`` of the exact sum.
     """
 
-    def __init__(self, macs: int, limit: int, why: str = "", unproven: bool = False) -> None:
-        self.macs, self.limit, self.why, self.unproven = macs, limit, why, unproven
+    def __init__(
+        self,
+        macs: int,
+        limit: int,
+        why: str = "",
+        *,
+        fft_error: float | None = None,
+        cells: int | None = None,
+        tolerance: float | None = None,
+    ) -> None:
+        self.macs, self.limit, self.why = macs, limit, why
+        self.fft_error, self.cells, self.tolerance = fft_error, cells, tolerance
         super().__init__(
             (f"{why}: " if why else "")
             + f"summing directly would take {macs:,} multiply-adds, more than "
@@ -222,10 +237,10 @@ class DirectWorkError(ValueError):
         )
 
 
-def check_direct_cost(
-    macs: int, max_direct_macs: int | None, why: str = "", unproven: bool = False
-) -> None:
+def check_direct_cost(macs: int, max_direct_macs: int | None, why: str = "", **unproven) -> None:
     """Raise :class:`DirectWorkError`, naming both numbers, if ``macs`` is over ``max_direct_macs``.
+
+    ``unproven`` holds :class:`DirectWorkError`'s keyword-only attributes.
 
     Examples
     --------
@@ -236,7 +251,7 @@ def check_direct_cost(
     conv._exactness.DirectWorkError: because: summing directly would take 1,000,000,000 ...
     """
     if max_direct_macs is not None and macs > max_direct_macs:
-        raise DirectWorkError(macs, max_direct_macs, why, unproven)
+        raise DirectWorkError(macs, max_direct_macs, why, **unproven)
 
 
 def _unproven_cells(out, xs, ks, stride, dilation, bound) -> np.ndarray | None:

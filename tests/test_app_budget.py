@@ -99,10 +99,13 @@ def test_what_the_budget_admits_finishes_within_its_price(
     assert took <= 3 * seconds + 0.25
 
 
-def test_an_upload_whose_scales_defeat_the_fft_is_refused_by_the_direct_budget(monkeypatch):
+def test_an_upload_whose_scales_defeat_the_fft_is_drawn_from_the_fft_with_its_error_bound(
+    monkeypatch,
+):
     # Shapes price auto's FFT at a few ms; an image half 1e8, half 1e-8 leaves cells the
     # FFT cannot prove, summed directly at a cost only the data shows. Over the budget
-    # (lowered here so a small problem shows it) the page says so and keeps the upload.
+    # (lowered here so a small problem shows it) the page draws the FFT's own result and
+    # says how far from exact it may be, instead of holding the server.
     rng = np.random.default_rng(1)
     x = rng.normal(size=(96, 96))
     x[:, 48:] *= 1e-8
@@ -112,16 +115,26 @@ def test_an_upload_whose_scales_defeat_the_fft_is_refused_by_the_direct_budget(m
     at.file_uploader(key="x_upload.file").set_value(
         ("scales.npy", conv_io.to_npy(x), "application/octet-stream")
     ).run()
-    assert not at.exception and result(at) is None
-    message = at.error[0].value
-    assert "cannot keep" in message and "1,000 (about 2 s) one request may sum here" in message
-    assert "choose method 'fft'" in message
-    # The file is there: the page points at the setting to change, not at uploading again.
-    assert not [i for i in at.info if "cannot travel" in i.value]
-    assert any("change the setting named above" in i.value for i in at.info)
-    at.selectbox(key=widget_key("method")).set_value("fft").run()
     assert not at.exception and not at.error
+    notes = [i.value for i in at.info if i.value.startswith("Computed by the FFT alone")]
+    assert len(notes) == 1 and "1,000 (about 2 s) one request may sum here" in notes[0]
     shown = result(at)
-    np.testing.assert_array_equal(shown.x, x)  # the upload was kept
+    np.testing.assert_array_equal(shown.x, x)
     want = reference_conv2d(x[..., None], shown.kernel[..., None, None])[..., 0]
-    np.testing.assert_allclose(shown.out, want, atol=1e-6 * np.abs(want).max())
+    # The FFT's documented bound, u · log2(4HW) · ‖x‖₂ · ‖w‖₂, computed here.
+    bound = 2.0**-53 * np.log2(4 * 96 * 96) * np.linalg.norm(x) * np.linalg.norm(shown.kernel)
+    assert np.abs(shown.out - want).max() <= bound
+    assert f"±{bound:.2g}" in notes[0]
+    # Asked for directly (priced from shapes, within the budget), it is summed exactly.
+    monkeypatch.undo()
+    at.selectbox(key=widget_key("method")).set_value("direct").run()
+    assert not [i for i in at.info if i.value.startswith("Computed by the FFT alone")]
+    np.testing.assert_allclose(result(at).out, want, rtol=1e-12, atol=1e-12 * np.abs(x).max())
+
+
+def test_what_has_no_fft_bound_is_refused_with_the_numbers(monkeypatch):
+    x = np.full((150, 140), 1e305)  # a window's sum could overflow the FFT's
+    monkeypatch.setattr(limits, "MAX_DIRECT_MACS", 1000)
+    kwargs = {"stride": 1, "padding": "valid", "dilation": 1, "pad_mode": "zeros", "method": "auto"}
+    with pytest.raises(ValueError, match=r"could overflow.*more than the 1,000 .*use a smaller"):
+        budget.bounded_conv2d(x, np.ones((21, 21)), **kwargs)

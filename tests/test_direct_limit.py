@@ -40,7 +40,7 @@ def test_cells_the_fft_cannot_prove_are_refused_over_the_limit_and_summed_at_it(
     with pytest.raises(conv.DirectWorkError, match=r"more than max_direct_macs=1,000") as caught:
         conv.conv2d(x, k, max_direct_macs=1000)
     error = caught.value
-    assert "cannot keep" in str(error) and f"{error.macs:,} multiply-adds" in str(error)
+    assert "the FFT's error" in str(error) and f"{error.macs:,} multiply-adds" in str(error)
     # Some cells, never more than summing every cell directly would take (plus gathering).
     assert 1000 < error.macs <= loop_macs(x.shape, k.shape) * 6
     # At exactly the refused amount the call goes through, and meets the contract.
@@ -48,6 +48,10 @@ def test_cells_the_fft_cannot_prove_are_refused_over_the_limit_and_summed_at_it(
     expected = reference_conv2d(x[..., None], k[..., None, None], 1, "valid", 1, "zeros")[..., 0]
     np.testing.assert_allclose(out, expected, rtol=1e-9, atol=1e-9 * np.abs(expected).max())
     np.testing.assert_array_equal(out, conv.conv2d(x, k))
+    # The error's bound holds for the plain FFT, cell by cell, against the loop.
+    fft = conv.conv2d(x, k, method="fft")
+    assert np.abs(fft - expected).max() <= error.fft_error
+    assert np.abs(fft - expected).max() > 1e-12 * np.abs(expected[:, -1]).min()  # not exact
 
 
 def test_data_the_fft_proves_needs_no_direct_sums_at_all():
@@ -105,7 +109,7 @@ def test_nan_sends_auto_to_direct_sums_which_the_limit_bounds_too():
     x[5, 5] = np.nan
     with pytest.raises(conv.DirectWorkError, match="NaN or infinity") as caught:
         conv.conv2d(x, k, max_direct_macs=10**6)
-    assert caught.value.macs == loop_macs(x.shape, k.shape) and not caught.value.unproven
+    assert caught.value.macs == loop_macs(x.shape, k.shape) and caught.value.fft_error is None
     out = conv.conv2d(x, k, max_direct_macs=caught.value.macs)
     assert np.isnan(out[:6, :6]).all() and np.isfinite(out[6:, 6:]).all()  # only its windows
 

@@ -89,29 +89,35 @@ def check(x_shape: tuple[int, ...], k_shape: tuple[int, ...], kwargs: dict) -> P
     return seconds, peak, macs
 
 
-def bounded_conv2d(x: np.ndarray, k: np.ndarray, **kwargs) -> np.ndarray:
+def bounded_conv2d(x: np.ndarray, k: np.ndarray, **kwargs) -> tuple[np.ndarray, str]:
     """``conv.conv2d`` whose direct sums, which data can add to the FFT's, stay in the budget.
 
     :func:`check` prices ``method="auto"``'s FFT from shapes; values far apart
-    in scale can leave cells the FFT cannot prove exact, summed directly at
-    a cost the shapes do not show. Over :data:`~conv.app.limits.MAX_DIRECT_MACS`
-    that is refused (ValueError) with the numbers and what to change.
+    in scale, or a large image with a sharp filter, leave cells the FFT cannot
+    prove exact, summed directly at a cost the shapes do not show. Over
+    :data:`~conv.app.limits.MAX_DIRECT_MACS` the FFT's own result is returned
+    instead, with a note (else "") giving its error bound; what has no such
+    bound (NaN, overflow, a direct call) is refused with ValueError.
     """
     try:
-        return conv.conv2d(x, k, max_direct_macs=limits.MAX_DIRECT_MACS, **kwargs)
+        return conv.conv2d(x, k, max_direct_macs=limits.MAX_DIRECT_MACS, **kwargs), ""
     except conv.DirectWorkError as error:
-        why = f"{error.why[:1].upper()}{error.why[1:]}: s" if error.why else "S"
-        change = "use a smaller input or kernel"
-        if error.unproven:
-            change = (
-                "choose method 'fft' (its error is then the same small amount in every cell, "
-                f"not a share of each cell's own size), or {change}"
-            )
-        raise ValueError(
-            f"{why}umming directly would take {error.macs:,} multiply-adds (about "
-            f"{error.macs * limits.NS_PER_MAC * 1e-9:.1f} s), more than the {error.limit:,} "
-            f"(about {limits.MAX_SECONDS:g} s) one request may sum here: {change}"
-        ) from None
+        took = error.macs * limits.NS_PER_MAC * 1e-9
+        cost = f"about {took:.1f} s ({error.macs:,} multiply-adds)"
+        limit = f"the {error.limit:,} (about {limits.MAX_SECONDS:g} s) one request may sum here"
+        if error.fft_error is None:
+            why = f"{error.why[:1].upper()}{error.why[1:]}: s" if error.why else "S"
+            raise ValueError(
+                f"{why}umming directly would take {cost}, more than {limit}: use a smaller "
+                "input or kernel"
+            ) from None
+        note = (
+            f"Computed by the FFT alone: every cell is within ±{error.fft_error:.2g} of its "
+            f"exact sum. Making the {error.cells:,} cells where that may be more than "
+            f"{error.tolerance:.2g} of their own size exact would take {cost} of direct sums, "
+            f"more than {limit}; use a smaller input or kernel for that."
+        )
+        return conv.conv2d(x, k, **{**kwargs, "method": "fft"}), note
 
 
 def check_layer(op: str, x_shape: tuple[int, ...], k_shape: tuple[int, ...] | None,

@@ -38,7 +38,7 @@ def _affordable(op: str, x_shape, k_shape, params: dict, what: str) -> bool:
 def _convolved(what: str, x: np.ndarray, k: np.ndarray, **kwargs) -> np.ndarray | None:
     """``conv2d`` within the direct-sum budget, or None with a caption saying why."""
     try:
-        return budget.bounded_conv2d(x, k, **kwargs)
+        return budget.bounded_conv2d(x, k, **kwargs)[0]  # a side view: its note is the layer's
     except ValueError as error:
         st.caption(f"{what} is left out here: {error}.")
         return None

@@ -75,6 +75,8 @@ class LayerResult:
         Keyword arguments of the library call (everything but the arrays).
     seconds, macs : float, int
         The work, as priced by the budget (predicted seconds, multiply-adds).
+    note : str
+        How the output was computed when not as asked (the FFT alone), else "".
     """
 
     settings: Settings
@@ -87,6 +89,7 @@ class LayerResult:
     params: dict
     seconds: float
     macs: int
+    note: str = ""
 
     @property
     def channels(self) -> int:
@@ -167,15 +170,16 @@ def own_arrays(s: Settings, x_upload, k_upload) -> tuple[np.ndarray, str, np.nda
 
 
 @st.cache_resource(max_entries=16, ttl=1800, show_spinner=False)
-def _run(x_id: str, k_print: str, op: str, params: str, _x, _k, _kwargs) -> np.ndarray:
+def _run(x_id: str, k_print: str, op: str, params: str, _x, _k, _kwargs) -> tuple[np.ndarray, str]:
+    note = ""
     if op == "conv":
-        out = budget.bounded_conv2d(_x, _k, **_kwargs)
+        out, note = budget.bounded_conv2d(_x, _k, **_kwargs)
     elif op == "transpose":
         out = conv.conv_transpose2d(_x, _k, **_kwargs)
     else:
         out = conv.pool2d(_x, **_kwargs)
     out.setflags(write=False)
-    return out
+    return out, note
 
 
 def compute(s: Settings, x: np.ndarray, x_id: str, k: np.ndarray | None) -> LayerResult:
@@ -192,8 +196,8 @@ def compute(s: Settings, x: np.ndarray, x_id: str, k: np.ndarray | None) -> Laye
     seconds, _, macs = budget.check_layer(s.op, x3.shape, k_shape, params)
     # The kernel's own bytes identify it: its settings id also holds unrelated view settings.
     k_print = "" if kernel is None else result.fingerprint(kernel) + str(kernel.shape)
-    out = _run(x_id, k_print, s.op, repr(params), x3, kernel, params)
-    return LayerResult(s, s.op, x3, kernel, sidebar_kernel, out, x_id, params, seconds, macs)
+    out, note = _run(x_id, k_print, s.op, repr(params), x3, kernel, params)
+    return LayerResult(s, s.op, x3, kernel, sidebar_kernel, out, x_id, params, seconds, macs, note)
 
 
 def clamped(name: str, low: int, high: int, index: int | None = None) -> dict:

@@ -46,6 +46,8 @@ class Result:
         Cache identities of ``x`` and ``kernel``.
     pads : ((int, int), (int, int))
         Padding per side, resolved for these shapes.
+    note : str
+        How the output was computed when not as asked (the FFT alone), else "".
     """
 
     settings: Settings
@@ -55,6 +57,7 @@ class Result:
     x_id: str
     k_id: str
     pads: tuple[tuple[int, int], tuple[int, int]]
+    note: str = ""
 
     @property
     def filters(self) -> int:
@@ -128,18 +131,25 @@ def kernel_array(s: Settings, x: np.ndarray, x_id: str) -> tuple[np.ndarray, str
     return _kernel(key, x_id, part, x), f"{key}|{x_id}"
 
 
-def _convolve(x_id: str, k_id: str, params: str, x, k, kwargs) -> np.ndarray:
-    return ARRAYS.get(
-        ("output", x_id, k_id, params), lambda: frozen(budget.bounded_conv2d(x, k, **kwargs))
-    )
+def _convolve(x_id: str, k_id: str, params: str, x, k, kwargs) -> tuple[np.ndarray, str]:
+    made = {}
+
+    def make() -> np.ndarray:
+        out, made["note"] = budget.bounded_conv2d(x, k, **kwargs)
+        return frozen(out)
+
+    out = ARRAYS.get(("output", x_id, k_id, params), make)
+    # Asked for after the output, so never evicted before it (least recently used first).
+    note = ARRAYS.get(("note", x_id, k_id, params), lambda: np.array(made.get("note", "")))
+    return out, str(note)
 
 
 def convolve(s: Settings, x: np.ndarray, x_id: str, k: np.ndarray, k_id: str) -> Result:
     """Check the work budget, then convolve (cached); ValueError names what to change."""
     kwargs = s.conv_kwargs()
     budget.check(x.shape, k.shape, kwargs)
-    out = _convolve(x_id, k_id, repr(kwargs), x, k, kwargs)
+    out, note = _convolve(x_id, k_id, repr(kwargs), x, k, kwargs)
     pads = conv.resolve_padding(
         x.shape, k.shape, stride=s.stride, padding=s.padding_arg, dilation=s.dilation
     )
-    return Result(s, x, k, out, x_id, k_id, pads)
+    return Result(s, x, k, out, x_id, k_id, pads, note)

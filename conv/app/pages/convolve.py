@@ -46,6 +46,8 @@ if shown is None:
     st.stop()
 if fresh is None:
     st.caption("Showing the last valid result.")
+if shown.note:
+    st.info(shown.note)
 
 # -- figures and one cell's arithmetic first, so the core loop fits one screen; a
 # fragment, so clicks and play redraw only it

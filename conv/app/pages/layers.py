@@ -75,6 +75,8 @@ if shown is None:
     st.stop()
 if fresh is None:
     st.caption("Showing the last valid result of this operation.")
+if shown.note:
+    st.info(shown.note)
 
 # -- shape arithmetic, with the user's numbers
 st.subheader("Shape arithmetic")
