@@ -325,3 +325,22 @@ def test_an_upload_the_layer_refuses_points_at_the_setting_not_at_uploading_agai
     assert not at.exception and at.error
     assert not [i for i in at.info if "files cannot travel" in i.value]
     assert any("change the setting named above" in i.value for i in at.info)
+
+
+def test_past_the_direct_sum_budget_the_layer_is_the_ffts_with_its_bound(monkeypatch):
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(96, 96))
+    x[:, 48:] *= 1e-8
+    x[:, :48] *= 1e8
+    monkeypatch.setattr(limits, "MAX_DIRECT_MACS", 1000)
+    at = open_layers(op="conv", source="upload", filter="preset", preset="gaussian", ksize="15")
+    at.file_uploader(key="x_upload.file").set_value(
+        ("scales.npy", conv_io.to_npy(x), "application/octet-stream")
+    ).run()
+    assert not at.exception and not at.error
+    notes = [i.value for i in at.info if i.value.startswith("Computed by the FFT alone")]
+    assert len(notes) == 1
+    res = layer(at)
+    want = grouped_conv(res.x, res.kernel, (1, 1), ((0, 0), (0, 0)), (1, 1), 1)[..., 0]
+    bound = 2.0**-53 * np.log2(4 * 96 * 96) * np.linalg.norm(x) * np.linalg.norm(res.kernel)
+    assert np.abs(res.out[..., 0] - want).max() <= bound
