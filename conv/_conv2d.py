@@ -5,7 +5,12 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from conv._exactness import check_direct_cost, correlate_auto_fft, direct_cost
+from conv._exactness import (
+    DirectWorkError,
+    check_direct_cost,
+    correlate_auto_fft,
+    direct_cost,
+)
 from conv._geometry import IntPair, Padding2D, PaddingSpec, _window_geometry, as_pair
 from conv._grouped import correlate_grouped
 from conv._lattice import correlate
@@ -198,7 +203,12 @@ def conv2d(
         )
         if method == "fft":
             # The FFT only where it meets the exactness contract (see conv._exactness).
-            out = correlate_auto_fft(xp, k4, strides, dilations, limit)
+            try:
+                out = correlate_auto_fft(xp, k4, strides, dilations, limit)
+            except DirectWorkError as error:
+                if error.fft_result is not None and np.ndim(kernel) != 4:
+                    error.fft_result = error.fft_result[..., 0]  # as this call returns
+                raise
             return out if np.ndim(kernel) == 4 else out[..., 0]
     if method == "direct":
         check_direct_cost(direct_cost(xp.shape, k4.shape, strides, dilations), limit)

@@ -149,10 +149,18 @@ def correlate_auto_fft(
         )
         values = n * taps
         direct_ns = predicted_ns(xp.shape, k.shape, stride, dilation, itemsize=xp.itemsize)[0]
-        unproven = {"fft_error": error, "cells": n, "tolerance": tolerance(xp.dtype)}
-        if values * GATHER_NS >= direct_ns:
-            return direct(why, **unproven)
-        check_direct_cost(values * (k.shape[3] + GATHER_MACS), max_direct_macs, why, **unproven)
+        whole = values * GATHER_NS >= direct_ns  # one direct pass, else gather these cells
+        gathered = values * (k.shape[3] + GATHER_MACS)
+        macs = direct_cost(xp.shape, k.shape, stride, dilation) if whole else gathered
+        if max_direct_macs is not None and macs > max_direct_macs:
+            # What the FFT gave is handed over: a caller may take it, within its bound.
+            fft = np.ldexp(out, ex + ek).astype(out.dtype) if scaled else out
+            raise DirectWorkError(
+                macs, max_direct_macs, why, fft_error=error, cells=n,
+                tolerance=tolerance(xp.dtype), fft_result=fft,
+            )  # fmt: skip
+        if whole:
+            return correlate_direct(xp, k, stride, dilation)
     if scaled:
         out = np.ldexp(out, ex + ek).astype(out.dtype)
     if bad is not None:
@@ -212,10 +220,11 @@ class DirectWorkError(ValueError):
 
     ``macs`` is what it would take, ``limit`` the ``max_direct_macs`` given and
     ``why`` what made direct sums necessary ("" when direct was chosen).
-    ``fft_error``, ``cells`` and ``tolerance`` are set when they were cells
-    the FFT computed but could not prove within ``tolerance`` times their own
-    magnitude (``cells`` of them): every cell of ``method="fft"`` is within
-    ``fft_error`` of the exact sum.
+    ``fft_error``, ``cells``, ``tolerance`` and ``fft_result`` are set when
+    they were cells the FFT computed but could not prove within ``tolerance``
+    times their own magnitude (``cells`` of them): ``fft_result`` is the FFT's
+    output (``conv2d``'s shape; windows of zeros exactly 0), every cell within
+    ``fft_error`` of its exact sum.
     """
 
     def __init__(
@@ -227,9 +236,11 @@ class DirectWorkError(ValueError):
         fft_error: float | None = None,
         cells: int | None = None,
         tolerance: float | None = None,
+        fft_result: np.ndarray | None = None,
     ) -> None:
         self.macs, self.limit, self.why = macs, limit, why
         self.fft_error, self.cells, self.tolerance = fft_error, cells, tolerance
+        self.fft_result = fft_result
         super().__init__(
             (f"{why}: " if why else "")
             + f"summing directly would take {macs:,} multiply-adds, more than "

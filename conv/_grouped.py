@@ -20,7 +20,12 @@ from __future__ import annotations
 import numpy as np
 
 from conv._direct import correlate_direct
-from conv._exactness import check_direct_cost, correlate_auto_fft, direct_cost
+from conv._exactness import (
+    DirectWorkError,
+    check_direct_cost,
+    correlate_auto_fft,
+    direct_cost,
+)
 from conv._fft import correlate_fft
 from conv._method import choose_method
 
@@ -73,7 +78,11 @@ def correlate_grouped(
             chosen = choose_method(xg.shape, kg.shape, stride, dilation, itemsize=xg.itemsize)
         if method == "auto" and chosen == "fft":
             # auto's FFT keeps the exactness contract, group by group (conv._exactness).
-            parts.append(correlate_auto_fft(xg, kg, stride, dilation, share))
+            try:
+                parts.append(correlate_auto_fft(xg, kg, stride, dilation, share))
+            except DirectWorkError as error:
+                error.fft_result = None  # one group's: not what the call returns
+                raise
             continue
         if chosen == "direct":
             check_direct_cost(direct_cost(xg.shape, kg.shape, stride, dilation), share)

@@ -48,10 +48,11 @@ def test_cells_the_fft_cannot_prove_are_refused_over_the_limit_and_summed_at_it(
     expected = reference_conv2d(x[..., None], k[..., None, None], 1, "valid", 1, "zeros")[..., 0]
     np.testing.assert_allclose(out, expected, rtol=1e-9, atol=1e-9 * np.abs(expected).max())
     np.testing.assert_array_equal(out, conv.conv2d(x, k))
-    # The error's bound holds for the plain FFT, cell by cell, against the loop.
-    fft = conv.conv2d(x, k, method="fft")
-    assert np.abs(fft - expected).max() <= error.fft_error
-    assert np.abs(fft - expected).max() > 1e-12 * np.abs(expected[:, -1]).min()  # not exact
+    # The FFT's result it hands over, and the plain FFT's, are within its bound of the loop.
+    assert error.fft_result.shape == expected.shape
+    for fft in (error.fft_result, conv.conv2d(x, k, method="fft")):
+        assert np.abs(fft - expected).max() <= error.fft_error
+        assert np.abs(fft - expected).max() > 1e-12 * np.abs(expected[:, -1]).min()  # not exact
 
 
 def test_data_the_fft_proves_needs_no_direct_sums_at_all():
@@ -149,3 +150,13 @@ def test_zero_windows_are_the_windows_whose_span_holds_only_zeros(
     want = np.array([[not x[i * sh : i * sh + eh, j * sw : j * sw + ew].any()
                       for j in range(ow)] for i in range(oh)])  # fmt: skip
     np.testing.assert_array_equal(mask, want.reshape(oh, ow))
+
+
+def test_a_grouped_call_hands_over_no_partial_result():
+    x, _ = mixed_scales()
+    x4 = np.repeat(x[..., None], 4, axis=2)  # two groups of two channels
+    k = np.random.default_rng(2).normal(size=(15, 15, 2, 2))
+    assert choose_method((96, 96, 2), (15, 15, 2, 1), (1, 1), (1, 1)) == "fft"
+    with pytest.raises(conv.DirectWorkError) as caught:
+        conv.conv2d(x4, k, groups=2, max_direct_macs=1000)
+    assert caught.value.fft_error is not None and caught.value.fft_result is None
