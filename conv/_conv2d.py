@@ -11,7 +11,14 @@ from conv._exactness import (
     correlate_auto_fft,
     direct_cost,
 )
-from conv._geometry import IntPair, Padding2D, PaddingSpec, _window_geometry, as_pair
+from conv._geometry import (
+    IntPair,
+    Padding2D,
+    PaddingSpec,
+    _is_int,
+    _window_geometry,
+    as_pair,
+)
 from conv._grouped import correlate_grouped
 from conv._lattice import correlate
 from conv._method import choose_method
@@ -178,11 +185,7 @@ def conv2d(
     )
     if not isinstance(method, str) or method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
-    if max_direct_macs is not None and (
-        isinstance(max_direct_macs, bool | np.bool_)
-        or not isinstance(max_direct_macs, int | np.integer)
-        or max_direct_macs < 0
-    ):
+    if max_direct_macs is not None and not (_is_int(max_direct_macs) and max_direct_macs >= 0):
         raise ValueError(
             f"max_direct_macs must be None or an integer >= 0, got {max_direct_macs!r}"
         )

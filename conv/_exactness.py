@@ -25,6 +25,7 @@ import math
 import numpy as np
 
 from conv._direct import correlate_direct
+from conv._geometry import conv_size
 from conv._lattice import correlate
 from conv._method import predicted_ns
 
@@ -211,8 +212,7 @@ def direct_cost(padded_shape, kernel_shape, stride, dilation) -> int:
     """
     (hp, wp, c), (kh, kw, _, f) = padded_shape, kernel_shape
     (sh, sw), (dh, dw) = stride, dilation
-    oh, ow = (hp - dh * (kh - 1) - 1) // sh + 1, (wp - dw * (kw - 1) - 1) // sw + 1
-    return oh * ow * kh * kw * c * f
+    return conv_size(hp, kh, sh, dh) * conv_size(wp, kw, sw, dw) * kh * kw * c * f
 
 
 class DirectWorkError(ValueError):
