@@ -10,6 +10,7 @@ from apptest import open_app, result
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from reference import reference_conv2d
+from test_direct_limit import fft_bound, mixed_scales
 from threadpoolctl import threadpool_limits
 
 import conv
@@ -106,10 +107,7 @@ def test_an_upload_whose_scales_defeat_the_fft_is_drawn_from_the_fft_with_its_er
     # FFT cannot prove, summed directly at a cost only the data shows. Over the budget
     # (lowered here so a small problem shows it) the page draws the FFT's own result and
     # says how far from exact it may be, instead of holding the server.
-    rng = np.random.default_rng(1)
-    x = rng.normal(size=(96, 96))
-    x[:, 48:] *= 1e-8
-    x[:, :48] *= 1e8
+    x, _ = mixed_scales()
     monkeypatch.setattr(limits, "MAX_DIRECT_MACS", 1000)
     at = open_app(source="upload", filter="preset", preset="gaussian", ksize="15")
     at.file_uploader(key="x_upload.file").set_value(
@@ -121,8 +119,7 @@ def test_an_upload_whose_scales_defeat_the_fft_is_drawn_from_the_fft_with_its_er
     shown = result(at)
     np.testing.assert_array_equal(shown.x, x)
     want = reference_conv2d(x[..., None], shown.kernel[..., None, None])[..., 0]
-    # The FFT's documented bound, u · log2(4HW) · ‖x‖₂ · ‖w‖₂, computed here.
-    bound = 2.0**-53 * np.log2(4 * 96 * 96) * np.linalg.norm(x) * np.linalg.norm(shown.kernel)
+    bound = fft_bound(x, shown.kernel)
     assert np.abs(shown.out - want).max() <= bound
     assert f"±{bound:.2g}" in notes[0]
     # Asked for directly (priced from shapes, within the budget), it is summed exactly.

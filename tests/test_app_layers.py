@@ -10,6 +10,7 @@ import pytest
 from apptest import APP, figures, output_shown, plotly_array
 from layer_reference import grouped_conv, pool, transposed_conv
 from streamlit.testing.v1 import AppTest
+from test_direct_limit import fft_bound, mixed_scales
 
 from conv import io as conv_io
 from conv.app import limits
@@ -328,10 +329,7 @@ def test_an_upload_the_layer_refuses_points_at_the_setting_not_at_uploading_agai
 
 
 def test_past_the_direct_sum_budget_the_layer_is_the_ffts_with_its_bound(monkeypatch):
-    rng = np.random.default_rng(1)
-    x = rng.normal(size=(96, 96))
-    x[:, 48:] *= 1e-8
-    x[:, :48] *= 1e8
+    x, _ = mixed_scales()
     monkeypatch.setattr(limits, "MAX_DIRECT_MACS", 1000)
     at = open_layers(op="conv", source="upload", filter="preset", preset="gaussian", ksize="15")
     at.file_uploader(key="x_upload.file").set_value(
@@ -342,5 +340,4 @@ def test_past_the_direct_sum_budget_the_layer_is_the_ffts_with_its_bound(monkeyp
     assert len(notes) == 1
     res = layer(at)
     want = grouped_conv(res.x, res.kernel, (1, 1), ((0, 0), (0, 0)), (1, 1), 1)[..., 0]
-    bound = 2.0**-53 * np.log2(4 * 96 * 96) * np.linalg.norm(x) * np.linalg.norm(res.kernel)
-    assert np.abs(res.out[..., 0] - want).max() <= bound
+    assert np.abs(res.out[..., 0] - want).max() <= fft_bound(x, res.kernel)

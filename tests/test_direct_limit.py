@@ -28,6 +28,11 @@ def mixed_scales(seed=1):
     return x, rng.normal(size=(15, 15))
 
 
+def fft_bound(x, k):
+    """The FFT's documented error bound, u · log2(4HW) · ‖x‖₂ · ‖w‖₂, computed here."""
+    return 2.0**-53 * np.log2(4 * x.shape[0] * x.shape[1]) * np.linalg.norm(x) * np.linalg.norm(k)
+
+
 def loop_macs(x_shape, k_shape, stride=1):
     """Multiply-adds of the loop reference: output cells times taps, channels and filters."""
     (h, w, *_), (kh, kw, *rest) = x_shape, k_shape
