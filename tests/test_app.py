@@ -13,6 +13,7 @@ from apptest import ROOT, figures, open_app, output_shown, result
 from reference import reference_conv2d
 from streamlit.testing.v1 import AppTest
 
+from conv import io as conv_io
 from conv.app import figure_size, limits
 
 
@@ -184,6 +185,17 @@ def test_an_upload_link_says_files_cannot_travel_in_links():
     at = open_app(source="upload", filter="preset")
     assert any("files cannot travel in a link" in i.value for i in at.info)
     assert not any("Nothing to show" in i.value for i in at.info)
+
+
+def test_a_refused_upload_points_at_the_setting_not_at_uploading_again():
+    at = open_app(source="upload", filter="preset", preset="box-blur", ksize="3")
+    tiny = np.arange(4.0).reshape(2, 2)  # smaller than the 3×3 filter
+    at.file_uploader(key="x_upload.file").set_value(
+        ("tiny.npy", conv_io.to_npy(tiny), "application/octet-stream")
+    ).run()
+    assert not at.exception and at.error
+    assert not [i for i in at.info if "files cannot travel" in i.value]
+    assert any("change the setting named above" in i.value for i in at.info)
 
 
 # numpy warns on the server's stderr as the products overflow; the page's note is the test.
