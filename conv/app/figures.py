@@ -699,6 +699,22 @@ def _outline(grid, cells, color, panel, width, box=False):
         )  # fmt: skip
 
 
+def click_marker(size: float) -> dict:
+    """Marker of invisible click targets: ``size`` px squares that plotly draws only one of.
+
+    Plotly hovers and selects points from their data, not from their drawn
+    shapes, so every target stays hoverable and clickable. Drawing hundreds
+    of SVG squares nobody sees (they are 1 % opaque) cost about 50 ms of each
+    redraw in Chromium (``benchmarks/bench_redraw.py``, floor cases).
+
+    Examples
+    --------
+    >>> click_marker(30)["maxdisplayed"]
+    1
+    """
+    return {"symbol": "square", "size": size, "color": "rgba(0,0,0,0.01)", "maxdisplayed": 1}
+
+
 def _click_targets(grid_r, grid_c, values, f, label, cell):
     # A click anywhere near a cell centre is enough. These points sit on top
     # of the heatmap, so they carry the hover text too ("skip" would also drop
@@ -714,7 +730,7 @@ def _click_targets(grid_r, grid_c, values, f, label, cell):
         "customdata": values.ravel(),
         "legendgroup": str(f),
         "mode": "markers",
-        "marker": {"symbol": "square", "size": size, "color": "rgba(0,0,0,0.01)"},
+        "marker": click_marker(size),
         "selected": {"marker": {"opacity": 1}},
         "unselected": {"marker": {"opacity": 1}},
         "hovertemplate": f"(%{{y}}, %{{x}}{label}) = %{{customdata:.4g}}<extra></extra>",

@@ -23,6 +23,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from conv.app import figure_size as sizing
+from conv.app.figures import click_marker
 
 __all__ = ["MAX_TARGETS", "overview_figure"]
 
@@ -114,8 +115,7 @@ def _targets(h: int, w: int, scale: float) -> dict:
     r, c = np.meshgrid(rows, cols, indexing="ij")
     return {
         "type": "scatter", "x": c.ravel(), "y": r.ravel(), "mode": "markers", "name": "overview",
-        "marker": {"symbol": "square", "size": max(3, min(40, step * scale)),
-                   "color": "rgba(0,0,0,0.01)"},
+        "marker": click_marker(max(3, min(40, step * scale))),
         "selected": {"marker": {"opacity": 1}}, "unselected": {"marker": {"opacity": 1}},
         "hovertemplate": "near (%{y}, %{x}): click to zoom here<extra></extra>",
     }  # fmt: skip

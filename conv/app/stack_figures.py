@@ -21,6 +21,7 @@ import plotly.graph_objects as go
 
 from conv._layers import SPATIAL, Flatten, Linear
 from conv.app import limits
+from conv.app.figures import click_marker
 
 __all__ = ["field_figure", "pick_figure", "shapes_figure"]
 
@@ -105,7 +106,7 @@ def pick_figure(h: int, w: int, cell: tuple[int, int]) -> go.Figure:
             x=cols.ravel(),
             y=rows.ravel(),
             mode="markers",
-            marker=dict(symbol="square", size=size, color="rgba(0,0,0,0.01)"),
+            marker=click_marker(size),
             selected=dict(marker=dict(opacity=1)),
             unselected=dict(marker=dict(opacity=1)),
             hovertemplate="row %{y}, col %{x}<extra></extra>",
