@@ -6,7 +6,8 @@ rerun and plotly's own drawing on this machine rather than convscope's page.
 ``?charts=1`` draws only the output (15x15 values at stride 2, as on
 seed-3d); ``?charts=3`` also the input's first channel and the filter's;
 ``?charts=1&click=1`` the output with what makes its cells clickable in
-Streamlit (a selectable trace over the cells: a heatmap has no selection).
+Streamlit (a selectable trace over the cells: a heatmap has no selection),
+drawn as the exercise draws it (one marker shown: plotly's ``maxdisplayed``).
 Figures are laid out as the exercise's are (fixed margins, no plotly.py
 template): plotly's automatic margins draw a chart twice, about 60 ms here.
 """
@@ -32,7 +33,7 @@ for column, (title, z, text) in zip(st.columns(len(charts)), charts, strict=True
     traces = [go.Heatmap(z=z, texttemplate=text)]
     if clickable and title == "output":
         rows_at, cols_at = np.mgrid[: z.shape[0], : z.shape[1]]
-        marker = {"symbol": "square", "size": 30, "color": "rgba(0,0,0,0.01)"}
+        marker = {"symbol": "square", "size": 30, "color": "rgba(0,0,0,0.01)", "maxdisplayed": 1}
         traces.append(go.Scatter(x=cols_at.ravel(), y=rows_at.ravel(), mode="markers",
                                  marker=marker, customdata=z.ravel()))  # fmt: skip
     margin = {"l": 40, "r": 80, "t": 60, "b": 20, "autoexpand": False}
