@@ -307,6 +307,34 @@ def test_clicking_a_cell_again_after_typing_a_row_explains_it_again(page, app_ur
     click_until_explained(page, 3, 5, charts=7)  # the same cell as the last click
 
 
+def test_a_click_near_a_cells_corner_explains_that_cell_though_no_target_is_drawn(
+    page, app_url, exercise_3d
+):
+    # The click targets are drawn as one marker (plotly's maxdisplayed): plotly
+    # finds the clicked point from the data, so every cell must still answer.
+    x, k, _ = exercise_3d
+    want = reference_conv2d(x, k, stride=2)
+    page.goto(f"{app_url}/?example=seed-3d")
+    wait_for_charts(page, 7)
+    drawn = page.evaluate(
+        """() => [...document.querySelectorAll('.js-plotly-plot')[2].querySelectorAll(
+            '.scatterlayer .trace')].map((t) => t.querySelectorAll('.point').length)"""
+    )
+    assert max(drawn) <= 1, drawn  # the 15 x 15 targets, and the selected cell's outline
+    for row, col, dy, dx in ((3, 5, -0.4, -0.4), (11, 2, 0.4, 0.4), (0, 14, -0.4, 0.4)):
+        cx, cy = cell_centre(page, row, col)
+        pitch = np.subtract(cell_centre(page, row + 1, col + 1), (cx, cy))  # px per cell
+        for _ in range(3):  # a click during a rerun is lost with it
+            page.mouse.click(cx + dx * pitch[0], cy + dy * pitch[1])
+            try:
+                page.get_by_text(f"Explain output cell ({row}, {col})").wait_for(timeout=20_000)
+                break
+            except sync_api.TimeoutError:
+                wait_for_charts(page, 7)
+        page.get_by_text(f"summed: {want[row, col]:.6g}").first.wait_for(timeout=30_000)
+        wait_for_charts(page, 7)
+
+
 def test_a_one_by_one_output_and_a_junk_link_show_no_traceback(page, app_url, tmp_path):
     page.goto(f"{app_url}/?example=seed-2d&stride=3")
     page.get_by_text("A 1×1 output").first.wait_for(timeout=60_000)
