@@ -19,12 +19,17 @@ figures' fragment (figures and products; the sidebar and the rest stay):
 how much of a stride change the fragment's own content costs. It is timed
 until the heading names the new cell and nothing is stale.
 
+``--against OTHER`` also runs this checkout's cases from a second checkout
+(say, ``git worktree add /tmp/before HEAD~3``), the two taking turns in the
+same browser: a change's effect, measured beside its own baseline.
+
 ``--server`` also times the same change without a browser: a websocket
 client (``load_test.Visitor``, acknowledging at once as Chromium does) on
 the same server, from sending the new stride until the rerun's last
 message. What the browser adds is the rest.
 
     python benchmarks/bench_redraw.py [REPO] [--runs 7] [--cases seed-3d,floor-1-click] [--server]
+        [--against OTHER_REPO]
 """
 
 import argparse
@@ -137,6 +142,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8741)
     parser.add_argument("--cases", default="", help="comma-separated names to run (default: all)")
     parser.add_argument("--server", action="store_true", help="also time the server alone")
+    parser.add_argument("--against", help="a second checkout whose pages take turns with REPO's")
     args = parser.parse_args()
     here = str(Path(__file__).resolve().parents[1])
     urls = {name: f"http://127.0.0.1:{args.port}/{query}" for name, query in CASES.items()}
@@ -146,7 +152,12 @@ def main() -> None:
         if unknown:
             parser.error(f"--cases {', '.join(sorted(unknown))}: not one of {', '.join(urls)}")
         urls = {name: urls[name] for name in args.cases.split(",")}
+    if args.against:  # the same pages from the other checkout, on a port of their own
+        other = f"http://127.0.0.1:{args.port + 2}/"
+        urls |= {f"{name}@against": other + CASES[name] for name in list(urls) if name in CASES}
     servers = [start(args.repo, "streamlit_app.py", args.port), start(here, FLOOR, args.port + 1)]
+    if args.against:
+        servers.append(start(args.against, "streamlit_app.py", args.port + 2))
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(
@@ -160,14 +171,14 @@ def main() -> None:
             for run in range(args.runs):
                 order = list(pages) if run % 2 == 0 else list(pages)[::-1]
                 for name in order:
-                    timed = change_row if name.endswith("-row") else change
+                    timed = change_row if name.split("@")[0].endswith("-row") else change
                     samples[name].append(timed(pages[name]))
             for name, times in samples.items():
                 print(f"{name}: median {statistics.median(times):.0f} ms "
                       f"({', '.join(f'{t:.0f}' for t in times)})")  # fmt: skip
             browser.close()
         for name, url in urls.items() if args.server else ():
-            if name.endswith("-row"):
+            if name.split("@")[0].endswith("-row"):
                 continue  # the server-only client changes the stride
             times = asyncio.run(server_only(url, args.runs))
             print(f"{name}, server only: median {statistics.median(times):.0f} ms "
