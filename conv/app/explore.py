@@ -288,9 +288,11 @@ def downloads(res: Result) -> None:
         ("filter .csv", lambda: conv_io.to_csv(k), "filter.csv", "text/csv"),
         ("settings .json", res.settings.to_json, "settings.json", "application/json"),
     ]
-    for column, (label, make, filename, mime) in zip(st.columns(7), files, strict=True):
-        # Made only when clicked: CSV costs about 0.8 s per million cells.
-        column.download_button(label, make, filename, mime, on_click="ignore")
+    # One row that wraps (seven columns would stack seven full-width buttons on a phone).
+    with st.container(horizontal=True, gap="small"):
+        for label, make, filename, mime in files:
+            # Made only when clicked: CSV costs about 0.8 s per million cells.
+            st.download_button(label, make, filename, mime, on_click="ignore")
 
 
 @st.cache_data(max_entries=16, ttl=1800, show_spinner=False)
