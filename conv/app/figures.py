@@ -42,6 +42,7 @@ __all__ = [
     "MAX_PANELS",
     "array_figure",
     "channel_sums",
+    "click_marker",
     "clicked",
     "color_axis",
     "drawn_step",
@@ -315,8 +316,8 @@ def output_figure(
         per_row=None, max_width=max_width, max_cell=max_cell, max_height=max_height,
         colors=colors, full=full,
     )  # fmt: skip
-    # Click targets are SVG markers, far slower for the browser than heatmap
-    # cells, so large outputs get them on a coarser grid.
+    # Every click target's position and value travel with each rerun, and
+    # plotly searches them on each hover: large outputs get a coarser grid.
     step = max(grid.step, drawn_step((oh, ow), MAX_CLICK_TARGETS // len(picked)))
     grid_r, grid_c = np.meshgrid(rows[::step], cols[::step], indexing="ij")
     for panel, f in enumerate(picked):
@@ -705,8 +706,8 @@ def click_marker(size: float) -> dict:
 
     Plotly hovers and selects points from their data, not from their drawn
     shapes, so every target stays hoverable and clickable. Drawing hundreds
-    of SVG squares nobody sees (they are 1 % opaque) cost about 50 ms of each
-    redraw in Chromium (``benchmarks/bench_redraw.py``, floor cases).
+    of SVG squares nobody sees (they are 1 % opaque) cost 30–60 ms of each
+    stride change in Chromium (``benchmarks/bench_redraw.py --against``).
 
     Examples
     --------
