@@ -130,32 +130,41 @@ def wait_for_charts(page, count=3):
     )
 
 
-def cell_centre(page, row: int, col: int, chart: int = 2) -> list[float]:
-    """Viewport (x, y) of a cell's centre in a chart, from plotly's own axes."""
+def cell_centre(
+    page, row: int, col: int, chart: int = 2, off: tuple[float, float] = (0.0, 0.0)
+) -> list[float]:
+    """Viewport (x, y) of a cell's centre in a chart, from plotly's own axes.
+
+    ``off`` moves the point by that many cells (rows, columns) from the centre.
+    """
     output = page.locator(".js-plotly-plot").nth(chart)
     return page.evaluate(
         f"""(el) => {{
             const l = el._fullLayout, r = el.getBoundingClientRect();
-            return [r.left + l.xaxis._offset + l.xaxis.l2p({col}),
-                    r.top + l.yaxis._offset + l.yaxis.l2p({row})];
+            return [r.left + l.xaxis._offset + l.xaxis.l2p({col + off[1]}),
+                    r.top + l.yaxis._offset + l.yaxis.l2p({row + off[0]})];
         }}""",
         output.element_handle(),
     )
 
 
-def click_output_cell(page, row: int, col: int, chart: int = 2) -> None:
-    """Click an output cell at its pixel centre."""
-    page.mouse.click(*cell_centre(page, row, col, chart))
+def click_output_cell(
+    page, row: int, col: int, chart: int = 2, off: tuple[float, float] = (0.0, 0.0)
+) -> None:
+    """Click an output cell at its pixel centre, or ``off`` cells from it."""
+    page.mouse.click(*cell_centre(page, row, col, chart, off))
 
 
-def click_until_explained(page, row: int, col: int, charts: int, chart: int = 2) -> None:
+def click_until_explained(
+    page, row: int, col: int, charts: int, chart: int = 2, off: tuple[float, float] = (0.0, 0.0)
+) -> None:
     """Click output cell (row, col) until the page explains it, at most three times.
 
     A click that lands while a busy machine is still rerunning the page is lost
     with that rerun; a click the page ignores fails all three.
     """
     for _ in range(3):
-        click_output_cell(page, row, col, chart)
+        click_output_cell(page, row, col, chart, off)
         try:
             page.get_by_text(f"Explain output cell ({row}, {col})").wait_for(timeout=20_000)
             return
@@ -321,16 +330,8 @@ def test_a_click_near_a_cells_corner_explains_that_cell_though_no_target_is_draw
             '.scatterlayer .trace')].map((t) => t.querySelectorAll('.point').length)"""
     )
     assert max(drawn) <= 1, drawn  # the 15 x 15 targets, and the selected cell's outline
-    for row, col, dy, dx in ((3, 5, -0.4, -0.4), (11, 2, 0.4, 0.4), (0, 14, -0.4, 0.4)):
-        cx, cy = cell_centre(page, row, col)
-        pitch = np.subtract(cell_centre(page, row + 1, col + 1), (cx, cy))  # px per cell
-        for _ in range(3):  # a click during a rerun is lost with it
-            page.mouse.click(cx + dx * pitch[0], cy + dy * pitch[1])
-            try:
-                page.get_by_text(f"Explain output cell ({row}, {col})").wait_for(timeout=20_000)
-                break
-            except sync_api.TimeoutError:
-                wait_for_charts(page, 7)
+    for row, col, off in ((3, 5, (-0.4, -0.4)), (11, 2, (0.4, 0.4)), (0, 14, (-0.4, 0.4))):
+        click_until_explained(page, row, col, charts=7, off=off)
         page.get_by_text(f"summed: {want[row, col]:.6g}").first.wait_for(timeout=30_000)
         wait_for_charts(page, 7)
 
