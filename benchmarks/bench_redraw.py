@@ -96,12 +96,12 @@ def opened(page, url: str) -> None:
     change(page)
 
 
-def change(page) -> float:
+def change(page) -> tuple[float, float]:
     """Milliseconds of one stride change, from the key press until the new output shows."""
     return _typed(page, "stride (rows)", ("1", "2"), OUTPUT_RANGE)
 
 
-def change_row(page) -> float:
+def change_row(page) -> tuple[float, float]:
     """Milliseconds of one "row" box change, from the key press until its cell is explained."""
     return _typed(page, "row", ("4", "3"), EXPLAINED)
 
@@ -110,7 +110,7 @@ def change_row(page) -> float:
 # reads something new. No round trips to Playwright in it, unlike the outer time.
 IN_PAGE = """([shown, before]) => {
     window.__t0 = window.__t1 = null;
-    document.addEventListener('keydown', (e) => { window.__t0 = performance.now(); },
+    document.addEventListener('keydown', () => { window.__t0 = performance.now(); },
                               {capture: true, once: true});
     const test = eval(shown);
     const tick = () => {
@@ -120,14 +120,13 @@ IN_PAGE = """([shown, before]) => {
     };
     requestAnimationFrame(tick);
 }"""
-IN_PAGE_MS = []  # the in-page time of every change timed, in order
 
 
-def _typed(page, label: str, values: tuple[str, str], shown: str) -> float:
+def _typed(page, label: str, values: tuple[str, str], shown: str) -> tuple[float, float]:
     """Type the other of ``values`` in box ``label``; ms until JS ``shown`` reads something new.
 
-    Returns the time seen from Playwright (key press sent until the page is seen
-    to have changed); the time inside the page goes to :data:`IN_PAGE_MS`.
+    Two times: as seen from Playwright (key press sent until the page is seen
+    to have changed), and inside the page (:data:`IN_PAGE`).
     """
     page.bring_to_front()
     box = page.get_by_label(label, exact=True)
@@ -141,9 +140,9 @@ def _typed(page, label: str, values: tuple[str, str], shown: str) -> float:
     )
     elapsed = (time.perf_counter() - start) * 1000
     page.wait_for_function("() => window.__t1 !== null", timeout=10_000)
-    IN_PAGE_MS.append(page.evaluate("window.__t1 - window.__t0"))
+    inside = page.evaluate("window.__t1 - window.__t0")
     time.sleep(0.3)  # the page settles before the next case's turn
-    return elapsed
+    return elapsed, inside
 
 
 async def server_only(url: str, runs: int) -> list[float]:
@@ -179,6 +178,7 @@ def main() -> None:
     if args.against:  # the same pages from the other checkout, on a port of their own
         other = f"http://127.0.0.1:{args.port + 2}/"
         urls |= {f"{name}@against": other + CASES[name] for name in list(urls) if name in CASES}
+    typed_rows = {name for name in urls if name.split("@")[0].endswith("-row")}
     servers = [start(args.repo, "streamlit_app.py", args.port), start(here, FLOOR, args.port + 1)]
     if args.against:
         servers.append(start(args.against, "streamlit_app.py", args.port + 2))
@@ -196,16 +196,17 @@ def main() -> None:
             for run in range(args.runs):
                 order = list(pages) if run % 2 == 0 else list(pages)[::-1]
                 for name in order:
-                    timed = change_row if name.split("@")[0].endswith("-row") else change
-                    samples[name].append(timed(pages[name]))
-                    inside[name].append(IN_PAGE_MS[-1])
+                    timed = change_row if name in typed_rows else change
+                    outer, in_page = timed(pages[name])
+                    samples[name].append(outer)
+                    inside[name].append(in_page)
             for name, times in samples.items():
                 print(f"{name}: median {statistics.median(times):.0f} ms, in the page "
                       f"{statistics.median(inside[name]):.0f} ms "
                       f"({', '.join(f'{t:.0f}' for t in times)})")  # fmt: skip
             browser.close()
         for name, url in urls.items() if args.server else ():
-            if name.split("@")[0].endswith("-row"):
+            if name in typed_rows:
                 continue  # the server-only client changes the stride
             times = asyncio.run(server_only(url, args.runs))
             print(f"{name}, server only: median {statistics.median(times):.0f} ms "
