@@ -17,6 +17,7 @@ import conv
 from conv import io as conv_io
 from conv.app import figure_size, figures, snippets, state, texts, zoomed
 from conv.app.guard import guarded
+from conv.app.lazy_figure import pixel_width
 from conv.app.result import Result
 
 __all__ = ["CODE_OPEN", "cell_controls", "downloads", "reproduce", "unread", "view"]
@@ -180,7 +181,7 @@ def _draw(res: Result, width: float) -> None:
         if large:
             over = f"out_overview.{row}.{col}.{f}"
             overview = zoomed.output_overview(res, f, colors, region, width)
-            used += overview.layout.width + 16
+            used += pixel_width(overview) + 16
             st.plotly_chart(
                 overview, key=over, on_select=lambda: _clicked(over, f),
                 selection_mode="points", width="content", config=CONFIG,
@@ -193,7 +194,7 @@ def _draw(res: Result, width: float) -> None:
             max_width=min(out_width, 440) if large else out_width,
             max_height=sizes.output_height,
         )  # fmt: skip
-        side = width - out_figure.layout.width - used
+        side = width - pixel_width(out_figure) - used
         side = side if side >= 300 else width  # else below the output, as wide as the page
         st.plotly_chart(
             out_figure,

@@ -32,6 +32,7 @@ from plotly.colors import get_colorscale
 
 from conv.app import figure_size as sizing
 from conv.app.figure_size import MAX_FILTERS, MAX_PANELS, drawn_step
+from conv.app.lazy_figure import LazyFigure
 from conv.app.limits import MAX_DRAWN_CELLS
 from conv.app.texts import line_runs
 
@@ -571,8 +572,8 @@ class _Grid:
             "template": {},
         }  # fmt: skip
         # The traces are built here from known-good values; validating them
-        # again would cost more than drawing them.
-        return go.Figure(data=self.traces, layout=layout, _validate=False)
+        # again would cost more than drawing them, and so would plotly's objects.
+        return LazyFigure(self.traces, layout)
 
 
 def _label_chars(values: np.ndarray) -> int:

@@ -19,6 +19,7 @@ import streamlit as st
 import conv
 from conv.app import figure_size, figures, state
 from conv.app.layers import LayerResult
+from conv.app.lazy_figure import pixel_width
 
 __all__ = ["count_figure", "explain", "main_figures", "shape_lines"]
 
@@ -158,7 +159,7 @@ def main_figures(res: LayerResult, row: int, col: int, f: int, width: float):
             else ""
         )
         charts.append(figures.kernel_figure(res.kernel, title=title, max_width=width))
-    beside = charts[-1].layout.width if res.kernel is not None else 0
+    beside = pixel_width(charts[-1]) if res.kernel is not None else 0
     out_fig = figures.output_figure(
         res.out, title="output — click a cell", selected=(row, col),
         max_width=figure_size.output_width(res.out.shape, beside=beside, width=width),
