@@ -305,6 +305,15 @@ def test_products_table_lists_every_product_and_sums_to_the_cell():
     assert table["x·w"].sum() == pytest.approx(want)
 
 
+def test_the_note_column_is_there_only_when_a_tap_reads_padding():
+    x = np.random.default_rng(8).normal(size=(4, 4))
+    inside = figures.products_table(conv.explain_cell(x, np.ones((2, 2)), 1, 1, padding=1))
+    border = figures.products_table(conv.explain_cell(x, np.ones((2, 2)), 0, 0, padding=1))
+    assert "note" not in inside.columns and len(inside) == 4
+    assert list(border["note"]) == ["padding (zero)"] * 3 + [""]
+    assert list(border["x"]) == [0.0, 0.0, 0.0, x[0, 0]]
+
+
 # -- on-screen size ------------------------------------------------------------
 
 

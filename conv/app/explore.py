@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import time
 
+import pyarrow as pa
 import streamlit as st
 
 import conv
@@ -238,11 +239,9 @@ def _products(explanation, at: str, bank: bool, clamped: str | None) -> None:
     page = 0
     if pages > 1:
         page = st.number_input(f"page of products (of {pages:,})", 1, pages, 1) - 1
-    table = figures.products_table(e, page * figures.PAGE_ROWS, figures.PAGE_ROWS)
-    if not e.is_padding.any():
-        table = table.drop(columns="note")
+    table = pa.table(figures.product_columns(e, page * figures.PAGE_ROWS, figures.PAGE_ROWS))
     st.dataframe(
-        table, hide_index=True, height=min(35 * (len(table) + 1) + 3, 380),
+        table, hide_index=True, height=min(35 * (table.num_rows + 1) + 3, 380),
         column_config={c: number for c in ("x", "w", "x·w")},
     )  # fmt: skip
     if e.products.shape[-1] > 1:
