@@ -1,6 +1,8 @@
 """LazyFigure sends exactly what plotly's own figure would, and is a full figure when read."""
 
+import copy
 import json
+import pickle
 
 import numpy as np
 import plotly.graph_objects as go
@@ -99,3 +101,15 @@ def test_a_missing_attribute_is_still_an_attribute_error():
     with pytest.raises(AttributeError, match="no_such_thing"):
         fig.no_such_thing  # noqa: B018
     assert fig.layout.template is not None
+
+
+def test_a_copy_or_a_pickle_is_an_ordinary_figure_with_the_same_content():
+    fig = app_figures()["input, padded, window, unread"]
+    data, layout = fig.__dict__["_spec"]
+    plotlys = go.Figure(data=data, layout=layout, _validate=False)
+    for copied, reference in [
+        (copy.deepcopy(fig), copy.deepcopy(plotlys)),
+        (pickle.loads(pickle.dumps(fig)), pickle.loads(pickle.dumps(plotlys))),
+    ]:
+        assert type(copied) is go.Figure
+        assert sent(copied.to_dict()) == sent(reference.to_dict())

@@ -63,6 +63,10 @@ class LazyFigure(go.Figure):
         go.Figure.__init__(self, data=spec[0], layout=spec[1], _validate=False)
         return getattr(self, name)
 
+    def __reduce__(self):
+        # Copied or unpickled, it is an ordinary figure (plotly's reduce names the class).
+        return go.Figure, go.Figure.__reduce__(self)[1]
+
     def to_dict(self) -> dict:
         """What ``go.Figure.to_dict`` returns, without building the figure."""
         spec = self.__dict__.get("_spec")
