@@ -24,12 +24,14 @@ until the heading names the new cell and nothing is stale.
 same browser: a change's effect, measured beside its own baseline.
 
 ``--server`` also times the same change without a browser: a websocket
-client (``load_test.Visitor``, acknowledging at once as Chromium does) on
-the same server, from sending the new stride until the rerun's last
-message. What the browser adds is the rest.
+client (``load_test.Visitor``, acknowledging at once as Chromium does) per
+case on the same servers, the cases taking turns, from sending the new
+stride until the rerun's last message, and the server process's CPU time
+(all its threads) per change. What the browser adds is the rest.
+``--no-browser`` runs only that.
 
     python benchmarks/bench_redraw.py [REPO] [--runs 7] [--cases seed-3d,floor-1-click] [--server]
-        [--against OTHER_REPO]
+        [--against OTHER_REPO] [--no-browser]
 """
 
 import argparse
@@ -40,6 +42,7 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -51,6 +54,8 @@ CASES = {
     "seed-3d-row": "?example=seed-3d",
     "1024x1024x3": "?source=generate&dist=pattern&pattern=test-image&shape=1024x1024x3"
     "&filter=preset&preset=gaussian&ksize=7",
+    # benchmarks/load_test.py's input and filter.
+    "128x128x3": "?source=generate&shape=128x128x3&kshape=5x5&seed=7",
 }
 OUTPUT_RANGE = """() => {
     // A large output's whole extent is in its overview; its zoom keeps rows 0-6.
@@ -145,17 +150,31 @@ def _typed(page, label: str, values: tuple[str, str], shown: str) -> tuple[float
     return elapsed, inside
 
 
-async def server_only(url: str, runs: int) -> list[float]:
-    """Milliseconds from sending each new stride until the rerun's last message, no browser."""
-    port, query = url.removeprefix("http://127.0.0.1:").split("/?")
-    visitor = Visitor(int(port), query, quick_ack=True)
-    await visitor.open()
-    stride = visitor.widget_ids["w.stride.0"]  # the floor pages use our page's key
-    times = [(await visitor.rerun([(stride, 1 + run % 2)]))[0] * 1000 for run in range(runs + 1)]
-    await visitor.close()
-    if visitor.failures:
-        raise RuntimeError(f"{url}: {visitor.failures} replies with an error")
-    return times[1:]  # the first warms, as in the browser
+async def server_turns(urls: dict[str, str], runs: int, servers: dict[int, object]) -> dict:
+    """Per case, ms from sending each new stride until the rerun's last message, no browser,
+    and the server's CPU ms (all threads) over that change; the cases take turns."""
+    visitors = {}
+    for name, url in urls.items():
+        port, query = url.removeprefix("http://127.0.0.1:").split("/?")
+        visitors[name] = Visitor(int(port), query, quick_ack=True)
+        await visitors[name].open()
+    found = {name: ([], []) for name in urls}
+    for run in range(runs + 1):  # the first change warms, as in the browser
+        for name in list(urls) if run % 2 == 0 else list(urls)[::-1]:
+            visitor = visitors[name]
+            process = servers[visitor.port]
+            stride = visitor.widget_ids["w.stride.0"]  # the floor pages use our page's key
+            cpu = sum(process.cpu_times()[:2])
+            elapsed, _ = await visitor.rerun([(stride, 1 + run % 2)])
+            await asyncio.sleep(0.05)  # the server's last writes after its last message
+            if run:
+                found[name][0].append(elapsed * 1000)
+                found[name][1].append((sum(process.cpu_times()[:2]) - cpu) * 1000)
+    for name, visitor in visitors.items():
+        await visitor.close()
+        if visitor.failures:
+            raise RuntimeError(f"{urls[name]}: {visitor.failures} replies with an error")
+    return found
 
 
 def main() -> None:
@@ -166,7 +185,9 @@ def main() -> None:
     parser.add_argument("--cases", default="", help="comma-separated names to run (default: all)")
     parser.add_argument("--server", action="store_true", help="also time the server alone")
     parser.add_argument("--against", help="a second checkout whose pages take turns with REPO's")
+    parser.add_argument("--no-browser", action="store_true", help="only the server (--server)")
     args = parser.parse_args()
+    args.server |= args.no_browser
     here = str(Path(__file__).resolve().parents[1])
     urls = {name: f"http://127.0.0.1:{args.port}/{query}" for name, query in CASES.items()}
     urls |= {name: f"http://127.0.0.1:{args.port + 1}/{q}" for name, q in FLOOR_CASES.items()}
@@ -183,38 +204,46 @@ def main() -> None:
     if args.against:
         servers.append(start(args.against, "streamlit_app.py", args.port + 2))
     try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(
-                executable_path="/usr/bin/chromium", args=["--no-sandbox", "--headless"]
-            )
-            pages = {}
-            for name, url in urls.items():
-                pages[name] = browser.new_page(viewport={"width": 1400, "height": 1000})
-                opened(pages[name], url)
-            samples = {name: [] for name in pages}
-            inside = {name: [] for name in pages}
-            for run in range(args.runs):
-                order = list(pages) if run % 2 == 0 else list(pages)[::-1]
-                for name in order:
-                    timed = change_row if name in typed_rows else change
-                    outer, in_page = timed(pages[name])
-                    samples[name].append(outer)
-                    inside[name].append(in_page)
-            for name, times in samples.items():
-                print(f"{name}: median {statistics.median(times):.0f} ms, in the page "
-                      f"{statistics.median(inside[name]):.0f} ms "
+        if not args.no_browser:
+            browser_turns(urls, typed_rows, args.runs)
+        if args.server:  # the server-only client changes the stride
+            plain = {name: url for name, url in urls.items() if name not in typed_rows}
+            by_port = {int(p.args[p.args.index("--server.port") + 1]): psutil.Process(p.pid)
+                       for p in servers}  # fmt: skip
+            found = asyncio.run(server_turns(plain, args.runs, by_port))
+            for name, (times, cpu) in found.items():
+                print(f"{name}, server only: median {statistics.median(times):.0f} ms, "
+                      f"server CPU {statistics.mean(cpu):.1f} ms a change (mean) "
                       f"({', '.join(f'{t:.0f}' for t in times)})")  # fmt: skip
-            browser.close()
-        for name, url in urls.items() if args.server else ():
-            if name in typed_rows:
-                continue  # the server-only client changes the stride
-            times = asyncio.run(server_only(url, args.runs))
-            print(f"{name}, server only: median {statistics.median(times):.0f} ms "
-                  f"({', '.join(f'{t:.0f}' for t in times)})")  # fmt: skip
     finally:
         for server in servers:
             server.terminate()
             server.wait(timeout=20)
+
+
+def browser_turns(urls: dict[str, str], typed_rows: set[str], runs: int) -> None:
+    """Open every case in one Chromium, change each in turn ``runs`` times, print the times."""
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path="/usr/bin/chromium", args=["--no-sandbox", "--headless"]
+        )
+        pages = {}
+        for name, url in urls.items():
+            pages[name] = browser.new_page(viewport={"width": 1400, "height": 1000})
+            opened(pages[name], url)
+        samples = {name: [] for name in pages}
+        inside = {name: [] for name in pages}
+        for run in range(runs):
+            for name in list(pages) if run % 2 == 0 else list(pages)[::-1]:
+                timed = change_row if name in typed_rows else change
+                outer, in_page = timed(pages[name])
+                samples[name].append(outer)
+                inside[name].append(in_page)
+        for name, times in samples.items():
+            print(f"{name}: median {statistics.median(times):.0f} ms, in the page "
+                  f"{statistics.median(inside[name]):.0f} ms "
+                  f"({', '.join(f'{t:.0f}' for t in times)})")  # fmt: skip
+        browser.close()
 
 
 if __name__ == "__main__":
