@@ -221,6 +221,20 @@ def test_explaining_a_cell_shows_products_that_sum_to_the_output(exercise_3d):
     assert at.query_params["cell"] in ("4,7", ["4,7"])
 
 
+def test_the_products_say_which_taps_read_padding_and_only_then(exercise_3d):
+    x = exercise_3d[0]
+    at = open_app(example="seed-3d", padding="same", cell="0,0")
+    table = at.dataframe[0].value
+    # "same" at stride 2: (17 - 1) * 2 + 5 - 33 = 4 rows of padding, 2 before: rows -2..2.
+    window = np.pad(x, ((2, 2), (2, 2), (0, 0)))[0:5, 0:5, :]
+    np.testing.assert_array_equal(table["x"], window.ravel())
+    padded = np.zeros((5, 5, 3), bool)
+    padded[:2], padded[:, :2] = True, True
+    assert list(table["note"]) == ["padding (zero)" if p else "" for p in padded.ravel()]
+    at.selectbox(key="w.padding").set_value("valid").run()
+    assert "note" not in at.dataframe[0].value.columns
+
+
 def test_a_cell_past_the_output_is_explained_at_the_last_one():
     at = open_app(example="seed-2d", cell="40,1")
     assert any("Explain output cell (2, 1)" in h.value for h in at.subheader)
