@@ -150,7 +150,7 @@ def _typed(page, label: str, values: tuple[str, str], shown: str) -> tuple[float
     return elapsed, inside
 
 
-async def server_turns(urls: dict[str, str], runs: int, servers: dict[int, object]) -> dict:
+async def server_turns(urls: dict[str, str], runs: int, servers: dict[int, psutil.Process]) -> dict:
     """Per case, ms from sending each new stride until the rerun's last message, no browser,
     and the server's CPU ms (all threads) over that change; the cases take turns."""
     visitors = {}
@@ -200,23 +200,25 @@ def main() -> None:
         other = f"http://127.0.0.1:{args.port + 2}/"
         urls |= {f"{name}@against": other + CASES[name] for name in list(urls) if name in CASES}
     typed_rows = {name for name in urls if name.split("@")[0].endswith("-row")}
-    servers = [start(args.repo, "streamlit_app.py", args.port), start(here, FLOOR, args.port + 1)]
+    servers = {  # by port, so the server-only client knows whose CPU to read
+        args.port: start(args.repo, "streamlit_app.py", args.port),
+        args.port + 1: start(here, FLOOR, args.port + 1),
+    }
     if args.against:
-        servers.append(start(args.against, "streamlit_app.py", args.port + 2))
+        servers[args.port + 2] = start(args.against, "streamlit_app.py", args.port + 2)
     try:
         if not args.no_browser:
             browser_turns(urls, typed_rows, args.runs)
         if args.server:  # the server-only client changes the stride
             plain = {name: url for name, url in urls.items() if name not in typed_rows}
-            by_port = {int(p.args[p.args.index("--server.port") + 1]): psutil.Process(p.pid)
-                       for p in servers}  # fmt: skip
-            found = asyncio.run(server_turns(plain, args.runs, by_port))
+            processes = {port: psutil.Process(p.pid) for port, p in servers.items()}
+            found = asyncio.run(server_turns(plain, args.runs, processes))
             for name, (times, cpu) in found.items():
                 print(f"{name}, server only: median {statistics.median(times):.0f} ms, "
                       f"server CPU {statistics.mean(cpu):.1f} ms a change (mean) "
                       f"({', '.join(f'{t:.0f}' for t in times)})")  # fmt: skip
     finally:
-        for server in servers:
+        for server in servers.values():
             server.terminate()
             server.wait(timeout=20)
 
