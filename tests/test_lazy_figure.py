@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import conv
-from conv.app import figures
+from conv.app import figures, overview
 from conv.app.lazy_figure import LazyFigure, pixel_width
 
 
@@ -50,6 +50,12 @@ def app_figures():
             rng.normal(size=(40, 40, 3)), filter_index=1, region=np.s_[5:20, 10:30]
         ),
         "integers": figures.array_figure(np.arange(12, dtype=np.int64).reshape(3, 4)),
+        "overview, targets and boxes": overview.overview_figure(
+            ["data:,", "data:,"], (900, 700), names=["a", "b"], box=(10, 12, 20, 30), targets=True
+        ),
+        "overview, large panel": overview.overview_figure(
+            ["data:,"], (70_000, 40), box=(0, 0, 0, 0)
+        ),
     }
 
 

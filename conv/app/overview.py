@@ -24,6 +24,7 @@ import plotly.graph_objects as go
 
 from conv.app import figure_size as sizing
 from conv.app.figures import click_marker
+from conv.app.lazy_figure import LazyFigure
 
 __all__ = ["MAX_TARGETS", "overview_figure"]
 
@@ -102,7 +103,7 @@ def overview_figure(
         dragmode=False,
         template={},  # Streamlit's theme styles it in the browser
     )
-    return go.Figure(data=traces, layout=layout, _validate=False)
+    return LazyFigure(traces, layout)
 
 
 def _targets(h: int, w: int, scale: float) -> dict:
