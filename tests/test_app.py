@@ -219,6 +219,9 @@ def test_explaining_a_cell_shows_products_that_sum_to_the_output(exercise_3d):
     assert total == pytest.approx(drawn(at)[4, 7])
     assert any(f"{total:.6g}" in m.value for m in at.markdown)
     assert at.query_params["cell"] in ("4,7", ["4,7"])
+    sums = at.dataframe[1].value  # per input channel
+    np.testing.assert_allclose(sums["Σ x·w"], (window * k).sum(axis=(0, 1)))
+    assert list(sums["products"]) == [25] * 3 and list(sums["on padding"]) == [0] * 3
 
 
 def test_the_products_say_which_taps_read_padding_and_only_then(exercise_3d):

@@ -413,6 +413,20 @@ def test_products_are_built_a_page_at_a_time_and_summed_per_channel():
     np.testing.assert_allclose(sums["Σ x·w"], want)
 
 
+def test_channel_sums_count_each_channels_products_and_its_taps_on_padding():
+    x = np.random.default_rng(8).normal(size=(6, 7, 3))
+    k = np.random.default_rng(9).normal(size=(3, 4, 3))
+    e = conv.explain_cell(x, k, 0, 0, padding=2)
+    padded = np.pad(x, ((2, 2), (2, 2), (0, 0)))
+    rows, cols = np.arange(3)[:, None] - 2, np.arange(4)[None, :] - 2  # taps' input indices
+    outside = int(((rows < 0) | (cols < 0) | (rows >= 6) | (cols >= 7)).sum())
+    sums = figures.channel_sums(e)
+    assert list(sums["channel"]) == [0, 1, 2]
+    assert list(sums["products"]) == [12] * 3 and list(sums["on padding"]) == [outside] * 3
+    want = [(padded[:3, :4, c] * k[:, :, c]).sum() for c in range(3)]
+    np.testing.assert_allclose(sums["Σ x·w"], want)
+
+
 def test_the_2d_exercise_fits_one_row_of_a_1400_by_1000_window(exercise_2d):
     x, k, _ = exercise_2d
     out = conv.conv2d(x, k)

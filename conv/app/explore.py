@@ -245,10 +245,10 @@ def _products(explanation, at: str, bank: bool, clamped: str | None) -> None:
         column_config={c: number for c in ("x", "w", "x·w")},
     )  # fmt: skip
     if e.products.shape[-1] > 1:
-        sums = figures.channel_sums(e)
+        sums = pa.table(figures.channel_columns(e))
         st.caption("Per input channel:")
         st.dataframe(
-            sums, hide_index=True, height=min(35 * (len(sums) + 1) + 3, 180),
+            sums, hide_index=True, height=min(35 * (sums.num_rows + 1) + 3, 180),
             column_config={"Σ x·w": number},
         )  # fmt: skip
 

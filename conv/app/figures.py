@@ -42,6 +42,7 @@ __all__ = [
     "MAX_FILTERS",
     "MAX_PANELS",
     "array_figure",
+    "channel_columns",
     "channel_sums",
     "click_marker",
     "clicked",
@@ -397,16 +398,20 @@ def channel_sums(explanation: object) -> pd.DataFrame:
     >>> channel_sums(e)["Σ x·w"].tolist()
     [4.0, 4.0]
     """
+    return pd.DataFrame(channel_columns(explanation))
+
+
+def channel_columns(explanation: object) -> dict:
+    """The columns of :func:`channel_sums` as equal-length arrays (for ``pyarrow.table``)."""
     e = explanation
     products = e.products.reshape(-1, e.products.shape[-1])
-    return pd.DataFrame(
-        {
-            "channel": np.arange(products.shape[1]),
-            "products": products.shape[0],
-            "on padding": int(e.is_padding.sum()),
-            "Σ x·w": products.sum(axis=0),
-        }
-    )
+    channels = products.shape[1]
+    return {
+        "channel": np.arange(channels),
+        "products": np.full(channels, products.shape[0]),
+        "on padding": np.full(channels, int(e.is_padding.sum())),
+        "Σ x·w": products.sum(axis=0),
+    }
 
 
 def color_axis(panels: list[np.ndarray], colors: str = "auto") -> dict:
