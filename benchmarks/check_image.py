@@ -1,15 +1,15 @@
 """The container image, built and run as the README says (not in CI; needs a Docker engine).
 
 Builds the ``Dockerfile`` (unless ``--no-build``), runs it with the README's
-command (``-p PORT:8501 --cpus 2 --memory 2g``), and checks what the
-Dockerfile promises: Docker's own health check turns ``healthy``; the app runs
-as the unprivileged user and cannot change its code; the file watcher is off
-and the malloc settings are set; the exercise (seed-3d) opens over the
-websocket with its first cell's sum, 1.64 rounded as the exercise gives it,
-and its stride changes redraw; ``docker stop`` ends it at once (Streamlit is
-PID 1 and gets the SIGTERM). Then the README's two replicas sharing one
-cookie secret start and both answer. Prints each check and exits 1 if any
-failed. Run from the repository root::
+command (``-p PORT:8501 --cpus 2 --memory 2g``), and checks what the Dockerfile
+promises: Docker's own health check turns ``healthy``; the app runs as the
+unprivileged user and cannot change its code; the file watcher is off and the
+malloc settings are set; Streamlit's server loop is uvloop; the exercise
+(seed-3d) opens over the websocket with its first cell's sum, 1.64 rounded as
+the exercise gives it, and its stride changes redraw; ``docker stop`` ends it
+at once (Streamlit is PID 1 and gets the SIGTERM). Then the README's two
+replicas sharing one cookie secret start and both answer. Prints each check and
+exits 1 if any failed. Run from the repository root::
 
     python benchmarks/check_image.py [--no-build] [--port 8501]
 
@@ -109,6 +109,13 @@ def main() -> None:
         wanted = ["STREAMLIT_SERVER_FILE_WATCHER_TYPE=none", "MALLOC_ARENA_MAX=2",
                   "MALLOC_MMAP_THRESHOLD_=65536"]  # fmt: skip
         report("watcher off, malloc set", all(w in env.splitlines() for w in wanted), wanted)
+        loop = subprocess.run(
+            ["docker", "exec", name, "python", "-c", "from streamlit.web import bootstrap as b; "
+             "print(type(b._get_uvloop_loop_factory()()).__module__)"],
+            capture_output=True, text=True,
+        )  # fmt: skip
+        report("the server's event loop is uvloop's", loop.stdout.strip() == "uvloop",
+               loop.stdout.strip() or loop.stderr.strip()[-200:])  # fmt: skip
         left = docker("exec", name, "sh", "-c", "ls /app; ls -a /app/.streamlit")
         kept = {"tests", "benchmarks", ".git", "deploy"} & set(left.split())
         report("tests, benchmarks, deploy and .git left out", not kept, left.split())
