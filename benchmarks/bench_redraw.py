@@ -28,10 +28,12 @@ client (``load_test.Visitor``, acknowledging at once as Chromium does) per
 case on the same servers, the cases taking turns, from sending the new
 stride until the rerun's last message, and the server process's CPU time
 (all its threads) per change. What the browser adds is the rest.
-``--no-browser`` runs only that.
+``--no-browser`` runs only that. ``--asyncio-against`` runs the ``--against``
+server (by default REPO itself) with uvloop hidden, on asyncio's own event
+loop: what uvloop, which Streamlit takes when it is installed, is worth.
 
     python benchmarks/bench_redraw.py [REPO] [--runs 7] [--cases seed-3d,floor-1-click] [--server]
-        [--against OTHER_REPO] [--no-browser]
+        [--against OTHER_REPO] [--no-browser] [--asyncio-against]
 """
 
 import argparse
@@ -81,9 +83,17 @@ FLOOR_CASES = {
 }
 
 
-def start(repo: str, app: str, port: int) -> subprocess.Popen:
+# Streamlit's CLI with uvloop hidden, so its server runs on asyncio's own loop.
+WITHOUT_UVLOOP = (
+    "import sys; sys.modules['uvloop'] = None; from streamlit.web.cli import main; "
+    "sys.argv = ['streamlit', *sys.argv[1:]]; main()"
+)
+
+
+def start(repo: str, app: str, port: int, uvloop: bool = True) -> subprocess.Popen:
+    cli = ["-m", "streamlit"] if uvloop else ["-c", WITHOUT_UVLOOP]
     server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", app, "--server.headless",
+        [sys.executable, *cli, "run", app, "--server.headless",
          "true", "--server.port", str(port), "--server.address", "127.0.0.1"],
         cwd=repo, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
@@ -186,7 +196,11 @@ def main() -> None:
     parser.add_argument("--server", action="store_true", help="also time the server alone")
     parser.add_argument("--against", help="a second checkout whose pages take turns with REPO's")
     parser.add_argument("--no-browser", action="store_true", help="only the server (--server)")
+    parser.add_argument("--asyncio-against", action="store_true",
+                        help="run the --against server (default: REPO) without uvloop")  # fmt: skip
     args = parser.parse_args()
+    if args.asyncio_against and not args.against:
+        args.against = args.repo
     args.server |= args.no_browser
     here = str(Path(__file__).resolve().parents[1])
     urls = {name: f"http://127.0.0.1:{args.port}/{query}" for name, query in CASES.items()}
@@ -205,7 +219,9 @@ def main() -> None:
         args.port + 1: start(here, FLOOR, args.port + 1),
     }
     if args.against:
-        servers[args.port + 2] = start(args.against, "streamlit_app.py", args.port + 2)
+        servers[args.port + 2] = start(
+            args.against, "streamlit_app.py", args.port + 2, uvloop=not args.asyncio_against
+        )
     try:
         if not args.no_browser:
             browser_turns(urls, typed_rows, args.runs)
