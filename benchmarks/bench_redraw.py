@@ -214,15 +214,16 @@ def main() -> None:
         other = f"http://127.0.0.1:{args.port + 2}/"
         urls |= {f"{name}@against": other + CASES[name] for name in list(urls) if name in CASES}
     typed_rows = {name for name in urls if name.split("@")[0].endswith("-row")}
-    servers = {  # by port, so the server-only client knows whose CPU to read
-        args.port: start(args.repo, "streamlit_app.py", args.port),
-        args.port + 1: start(here, FLOOR, args.port + 1),
-    }
-    if args.against:
-        servers[args.port + 2] = start(
-            args.against, "streamlit_app.py", args.port + 2, uvloop=not args.asyncio_against
-        )
-    try:
+    servers = {}  # by port, so the server-only client knows whose CPU to read
+    try:  # started inside, so those up are stopped if a later one fails to start
+        if set(urls) & set(CASES):  # each server only when a case asked for is on it
+            servers[args.port] = start(args.repo, "streamlit_app.py", args.port)
+        if set(urls) & set(FLOOR_CASES):
+            servers[args.port + 1] = start(here, FLOOR, args.port + 1)
+        if any(name.endswith("@against") for name in urls):
+            servers[args.port + 2] = start(
+                args.against, "streamlit_app.py", args.port + 2, uvloop=not args.asyncio_against
+            )
         if not args.no_browser:
             browser_turns(urls, typed_rows, args.runs)
         if args.server:  # the server-only client changes the stride

@@ -225,8 +225,9 @@ def test_streamlit_still_has_what_the_releaser_reads():
 def test_the_server_runs_on_uvloop_where_requirements_install_it():
     """requirements.txt installs uvloop off Windows, and Streamlit's server loop takes it.
 
-    It is ~12 % of the server's CPU a rerun; a Streamlit that stopped picking it
-    up would lose that silently.
+    It is ~10 % of the server's CPU a rerun (``benchmarks/bench_redraw.py
+    --asyncio-against``); a Streamlit that stopped picking it up would lose that
+    silently.
     """
     import sys
 
